@@ -1,0 +1,19 @@
+/* cli_int.h - helpers shared by the CLI's files. */
+#ifndef XT_CLI_INT_H
+#define XT_CLI_INT_H
+
+#include <stdbool.h>
+
+#include "cli/cli.h"
+#include "store/store.h"
+
+int xt_cli_open(const struct xt_opts *o, struct xt_store **s);
+void xt_cli_error(const char *what, const struct xt_error *err);
+int xt_cli_import(struct xt_store *s, const char *what, const char *file, const char *prefix,
+                  bool quiet);
+int xt_cli_grids(const struct xt_opts *o);
+/* Generate grids for counties listed in seats (CSV code,name,lat,lon,radius_km). */
+int xt_cli_make_grids(struct xt_store *s, const char *seats, const char *prefix,
+                      unsigned long long seed, bool quiet);
+
+#endif

@@ -1,0 +1,124 @@
+/* server.h - the HTTP JSON API on libmicrohttpd.
+ *
+ * The server is thin: it matches the route table, reads the body up to the
+ * route's limit, authenticates the bearer token, checks the route's roles,
+ * parses JSON, calls the store and core, and encodes the answer. Every
+ * handler answers either JSON or {"error": {"code", "field", "message"}}.
+ */
+#ifndef XT_SERVER_H
+#define XT_SERVER_H
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/access.h"
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "store/store.h"
+
+struct xt_server;
+
+struct xt_server_options {
+    const char *bind;  /* "127.0.0.1" */
+    int port;          /* 0 picks a free port (see xt_server_port) */
+    int threads;       /* 0 = number of cores */
+    const char *web_dir; /* static console files, NULL for none */
+};
+
+/* Start serving; the store stays the caller's and must outlive the server. */
+int xt_server_start(struct xt_store *store, const struct xt_server_options *opt,
+                    struct xt_server **out, struct xt_error *err);
+int xt_server_port(const struct xt_server *srv);
+void xt_server_stop(struct xt_server *srv);
+
+/* ---- for route handlers ---- */
+
+#define XT_MAX_PARAMS 4
+
+struct xt_route;
+
+struct xt_req {
+    struct xt_server *srv;
+    struct xt_store *store;
+    void *conn; /* struct MHD_Connection */
+    const struct xt_route *route;
+    char params[XT_MAX_PARAMS][96];
+    int nparams;
+    struct xt_buf body;
+    bool too_big;
+    bool authed;
+    struct xt_actor actor;
+    int64_t now;
+    char request_id[24];
+    struct xt_error err;
+    /* the answer */
+    int status;
+    struct json_object *json; /* owned; NULL with raw set */
+    char *raw;                /* owned raw body (e.g. static file) */
+    size_t raw_len;
+    const char *content_type;
+};
+
+typedef int (*xt_handler_fn)(struct xt_req *r);
+
+struct xt_route {
+    const char *method;
+    const char *pattern; /* "/api/v1/tickets/{number}/{action}" */
+    xt_handler_fn handler;
+    unsigned roles;      /* who may call; 0 = anyone, even unauthenticated */
+    size_t body_limit;   /* bytes; 0 = no body accepted */
+    const char *audit;   /* audit action for writes, or NULL */
+};
+
+extern const struct xt_route xt_routes[];
+extern const size_t xt_route_count;
+
+/* Query argument, or NULL when absent or empty. */
+const char *xt_req_query(struct xt_req *r, const char *name);
+const char *xt_req_header(struct xt_req *r, const char *name);
+/* Parse the body as a JSON object into *out (owned by the caller). */
+int xt_req_json(struct xt_req *r, struct json_object **out);
+/* Answer with obj (consumed) and status. Returns 0. */
+int xt_reply(struct xt_req *r, int status, struct json_object *obj);
+/* Answer with r->err (or the given code when err is empty). Returns code. */
+int xt_reply_error(struct xt_req *r, int code);
+
+/* Typed JSON field access: each names the field in err when it fails.
+ * Absent optional fields leave *out untouched and return 0. */
+int xt_json_string(struct json_object *o, const char *key, const char *field, bool required,
+                   size_t max_bytes, const char **out, struct xt_error *err);
+int xt_json_bool(struct json_object *o, const char *key, const char *field, bool required,
+                 int *out, struct xt_error *err);
+int xt_json_int(struct json_object *o, const char *key, const char *field, bool required,
+                long lo, long hi, long *out, struct xt_error *err);
+int xt_json_double(struct json_object *o, const char *key, const char *field, bool required,
+                   double *out, struct xt_error *err);
+int xt_json_object(struct json_object *o, const char *key, const char *field, bool required,
+                   struct json_object **out, struct xt_error *err);
+
+/* Name lookup for renderers. */
+const char *xt_req_unit_name(void *ctx, const char *code);
+
+/* Handlers (h_*.c). */
+int xt_h_health(struct xt_req *r);
+int xt_h_login(struct xt_req *r);
+int xt_h_logout(struct xt_req *r);
+int xt_h_me(struct xt_req *r);
+int xt_h_account_create(struct xt_req *r);
+int xt_h_ticket_create(struct xt_req *r);
+int xt_h_ticket_get(struct xt_req *r);
+int xt_h_ticket_list(struct xt_req *r);
+int xt_h_ticket_act(struct xt_req *r);
+int xt_h_ticket_timeline(struct xt_req *r);
+int xt_h_unit_get(struct xt_req *r);
+int xt_h_unit_children(struct xt_req *r);
+int xt_h_unit_lookup(struct xt_req *r);
+int xt_h_categories(struct xt_req *r);
+int xt_h_rates(struct xt_req *r);
+int xt_h_ranking(struct xt_req *r);
+int xt_h_audit_verify(struct xt_req *r);
+int xt_h_static(struct xt_req *r);
+
+#endif

@@ -1,0 +1,324 @@
+/* accounts.c - accounts, logins and sessions.
+ *
+ * Sessions are stored by the SHA-256 of their token (a stolen database
+ * does not give usable tokens) and cached in memory so that checking a
+ * bearer token costs a hash lookup, not a query. Idle time is tracked in
+ * the cache only: it is a usability limit, not a record that must survive
+ * a restart; the 12-hour limit comes from the stored creation time. */
+#include "store/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define XT_LOGIN_MAX_FAILS 5
+#define XT_LOGIN_LOCK_SECS 300
+#define SESSION_BUCKETS 4096
+
+struct session_entry {
+    char digest[65];
+    struct xt_actor actor;
+    int64_t created_at, last_seen;
+    struct session_entry *next;
+};
+
+struct xt_session_cache {
+    pthread_mutex_t lock;
+    struct session_entry *bucket[SESSION_BUCKETS];
+};
+
+static unsigned digest_bucket(const char *digest)
+{
+    unsigned h = 0;
+    for (int i = 0; i < 8; i++)
+        h = h * 16 + (unsigned)(digest[i] <= '9' ? digest[i] - '0' : digest[i] - 'a' + 10);
+    return h % SESSION_BUCKETS;
+}
+
+static struct xt_session_cache *cache(struct xt_store *s)
+{
+    /* Created on first use; xt_store_open runs before any thread uses it. */
+    if (!s->sessions) {
+        s->sessions = calloc(1, sizeof(*s->sessions));
+        if (s->sessions)
+            pthread_mutex_init(&s->sessions->lock, NULL);
+    }
+    return s->sessions;
+}
+
+void xt_sessions_free(struct xt_session_cache *sc)
+{
+    if (!sc)
+        return;
+    for (int i = 0; i < SESSION_BUCKETS; i++) {
+        for (struct session_entry *e = sc->bucket[i]; e;) {
+            struct session_entry *next = e->next;
+            free(e);
+            e = next;
+        }
+    }
+    pthread_mutex_destroy(&sc->lock);
+    free(sc);
+}
+
+static void cache_put(struct xt_session_cache *sc, const char *digest,
+                      const struct xt_actor *actor, int64_t created_at, int64_t now)
+{
+    struct session_entry *e = calloc(1, sizeof(*e));
+    if (!e)
+        return;
+    memcpy(e->digest, digest, 65);
+    e->actor = *actor;
+    e->created_at = created_at;
+    e->last_seen = now;
+    unsigned b = digest_bucket(digest);
+    pthread_mutex_lock(&sc->lock);
+    e->next = sc->bucket[b];
+    sc->bucket[b] = e;
+    pthread_mutex_unlock(&sc->lock);
+}
+
+static void cache_drop(struct xt_session_cache *sc, const char *digest)
+{
+    unsigned b = digest_bucket(digest);
+    pthread_mutex_lock(&sc->lock);
+    for (struct session_entry **pp = &sc->bucket[b]; *pp; pp = &(*pp)->next) {
+        if (strcmp((*pp)->digest, digest) == 0) {
+            struct session_entry *e = *pp;
+            *pp = e->next;
+            free(e);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&sc->lock);
+}
+
+struct account_job {
+    const char *username, *pwhash, *role, *scope, *display;
+    int64_t now;
+    struct xt_error *err;
+};
+
+static int account_job(struct xt_store *s, struct xt_conn *c, void *arg)
+{
+    (void)s;
+    struct account_job *j = arg;
+    sqlite3_stmt *st = xt_conn_stmt(c, "INSERT INTO accounts(username, pwhash, role, scope,"
+                                       " display_name, created_at) VALUES(?1,?2,?3,?4,?5,?6)");
+    if (!st)
+        return xt_sqlite_err(j->err, c, "prepare account");
+    sqlite3_bind_text(st, 1, j->username, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, j->pwhash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, j->role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, j->scope, -1, SQLITE_STATIC);
+    xt_bind_text(st, 5, j->display);
+    sqlite3_bind_int64(st, 6, j->now);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_CONSTRAINT)
+        return xt_error_set(j->err, XT_EEXIST, "username", "'%s' is taken", j->username);
+    if (rc != SQLITE_DONE)
+        return xt_sqlite_err(j->err, c, "insert account");
+    struct xt_actor system = {.role = XT_ROLE_SYSTEM};
+    snprintf(system.username, sizeof(system.username), "system");
+    return xt_audit_append(s, c, &system, "account.create", j->username, j->role, j->now);
+}
+
+int xt_store_account_create(struct xt_store *s, const char *username, const char *password,
+                            int role, const char *scope, const char *display_name,
+                            struct xt_error *err)
+{
+    xt_error_clear(err);
+    size_t n = username ? strlen(username) : 0;
+    if (n < 2 || n > 60)
+        return xt_error_set(err, XT_EINVAL, "username", "must be 2..60 characters");
+    for (size_t i = 0; i < n; i++) {
+        char ch = username[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
+              ch == '.'))
+            return xt_error_set(err, XT_EINVAL, "username",
+                                "may hold only a-z, 0-9, '_', '-' and '.'");
+    }
+    if (!password || strlen(password) < 8)
+        return xt_error_set(err, XT_EINVAL, "password", "must be at least 8 characters");
+    const char *rname = xt_role_name(role);
+    if (!rname || role == XT_ROLE_SYSTEM)
+        return xt_error_set(err, XT_EINVAL, "role", "unknown role");
+    int need = xt_role_scope_level(role);
+    if (need != XT_LEVEL_NONE && xt_unit_level_of_code(scope) != need)
+        return xt_error_set(err, XT_EINVAL, "scope", "a %s account needs a %s unit as scope",
+                            rname, xt_unit_level_name(need));
+    struct xt_unit u;
+    if (scope && *scope && xt_store_unit_get(s, scope, &u))
+        return xt_error_set(err, XT_EINVAL, "scope", "unknown unit '%s'", scope);
+    char hash[XT_PWHASH_MAX];
+    if (xt_password_hash(password, hash))
+        return xt_error_set(err, XT_ENOMEM, "password", "cannot hash the password");
+    struct account_job j = {username, hash, rname, scope ? scope : "", display_name, 0, err};
+    j.now = (int64_t)time(NULL);
+    return xt_store_write(s, account_job, &j);
+}
+
+struct login_job {
+    int64_t account_id;
+    int ok;
+    const char *digest;
+    struct xt_actor *actor;
+    int64_t now;
+};
+
+static int login_job(struct xt_store *s, struct xt_conn *c, void *arg)
+{
+    struct login_job *j = arg;
+    sqlite3_stmt *st;
+    if (j->ok) {
+        st = xt_conn_stmt(c, "UPDATE accounts SET failed=0, locked_until=0 WHERE id=?1");
+        sqlite3_bind_int64(st, 1, j->account_id);
+        sqlite3_step(st);
+        st = xt_conn_stmt(c, "INSERT INTO sessions(digest, account_id, created_at)"
+                             " VALUES(?1, ?2, ?3)");
+        sqlite3_bind_text(st, 1, j->digest, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, j->account_id);
+        sqlite3_bind_int64(st, 3, j->now);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return XT_EIO;
+        return xt_audit_append(s, c, j->actor, "session.login", j->actor->username, "", j->now);
+    }
+    st = xt_conn_stmt(c, "UPDATE accounts SET failed=failed+1, locked_until=CASE WHEN"
+                         " failed+1 >= ?2 THEN ?3 ELSE locked_until END WHERE id=?1");
+    sqlite3_bind_int64(st, 1, j->account_id);
+    sqlite3_bind_int(st, 2, XT_LOGIN_MAX_FAILS);
+    sqlite3_bind_int64(st, 3, j->now + XT_LOGIN_LOCK_SECS);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return XT_EIO;
+    return xt_audit_append(s, c, j->actor, "session.login_failed", j->actor->username, "",
+                           j->now);
+}
+
+int xt_store_login(struct xt_store *s, const char *username, const char *password, int64_t now,
+                   char *token_out, struct xt_actor *actor, struct xt_error *err)
+{
+    xt_error_clear(err);
+    if (!username || !*username)
+        return xt_error_set(err, XT_EINVAL, "username", "is required");
+    if (!password || !*password)
+        return xt_error_set(err, XT_EINVAL, "password", "is required");
+    struct xt_conn *c = xt_store_reader(s);
+    if (!c)
+        return xt_error_set(err, XT_EIO, "", "storage unavailable");
+    sqlite3_stmt *st = xt_conn_stmt(c, "SELECT id, pwhash, role, scope, disabled, locked_until"
+                                       " FROM accounts WHERE username=?1");
+    char hash[XT_PWHASH_MAX] = "";
+    int64_t id = 0, locked_until = 0;
+    int disabled = 0, role = -1;
+    memset(actor, 0, sizeof(*actor));
+    if (st) {
+        sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            id = sqlite3_column_int64(st, 0);
+            snprintf(hash, sizeof(hash), "%s", xt_col_text(st, 1));
+            role = xt_role_parse(xt_col_text(st, 2));
+            snprintf(actor->scope, sizeof(actor->scope), "%s", xt_col_text(st, 3));
+            disabled = sqlite3_column_int(st, 4);
+            locked_until = sqlite3_column_int64(st, 5);
+        }
+        sqlite3_reset(st);
+    }
+    xt_store_reader_put(s, c);
+    if (!id || disabled || role < 0)
+        return xt_error_set(err, XT_EAUTH, "username", "unknown user or wrong password");
+    if (locked_until > now)
+        return xt_error_set(err, XT_EBUSY, "username",
+                            "too many failed logins; try again in %lld seconds",
+                            (long long)(locked_until - now));
+    actor->account_id = id;
+    actor->role = role;
+    snprintf(actor->username, sizeof(actor->username), "%s", username);
+    int ok = xt_password_verify(hash, password);
+    char digest[65] = "";
+    if (ok) {
+        xt_token_new(token_out);
+        xt_token_digest(token_out, digest);
+    }
+    struct login_job j = {id, ok, digest, actor, now};
+    int rc = xt_store_write(s, login_job, &j);
+    if (rc)
+        return xt_error_set(err, rc, "", "cannot record the login");
+    if (!ok)
+        return xt_error_set(err, XT_EAUTH, "password", "unknown user or wrong password");
+    struct xt_session_cache *sc = cache(s);
+    if (sc)
+        cache_put(sc, digest, actor, now, now);
+    return 0;
+}
+
+int xt_store_session(struct xt_store *s, const char *token, int64_t now, struct xt_actor *actor)
+{
+    if (!token || strlen(token) != XT_TOKEN_LEN)
+        return XT_EAUTH;
+    char digest[65];
+    xt_token_digest(token, digest);
+    struct xt_session_cache *sc = cache(s);
+    if (!sc)
+        return XT_ENOMEM;
+    unsigned b = digest_bucket(digest);
+    pthread_mutex_lock(&sc->lock);
+    for (struct session_entry *e = sc->bucket[b]; e; e = e->next) {
+        if (strcmp(e->digest, digest) != 0)
+            continue;
+        int ok = now - e->last_seen <= XT_SESSION_IDLE && now - e->created_at <= XT_SESSION_MAX;
+        if (ok) {
+            e->last_seen = now;
+            *actor = e->actor;
+        }
+        pthread_mutex_unlock(&sc->lock);
+        return ok ? 0 : XT_EAUTH;
+    }
+    pthread_mutex_unlock(&sc->lock);
+    /* Not cached (e.g. after a restart): read it once. */
+    struct xt_conn *c = xt_store_reader(s);
+    if (!c)
+        return XT_EIO;
+    sqlite3_stmt *st = xt_conn_stmt(c, "SELECT a.id, a.username, a.role, a.scope, s.created_at"
+                                       " FROM sessions s JOIN accounts a ON a.id = s.account_id"
+                                       " WHERE s.digest=?1 AND s.revoked=0 AND a.disabled=0");
+    int rc = XT_EAUTH;
+    int64_t created = 0;
+    if (st) {
+        sqlite3_bind_text(st, 1, digest, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            memset(actor, 0, sizeof(*actor));
+            actor->account_id = sqlite3_column_int64(st, 0);
+            snprintf(actor->username, sizeof(actor->username), "%s", xt_col_text(st, 1));
+            actor->role = xt_role_parse(xt_col_text(st, 2));
+            snprintf(actor->scope, sizeof(actor->scope), "%s", xt_col_text(st, 3));
+            created = sqlite3_column_int64(st, 4);
+            rc = now - created <= XT_SESSION_MAX && actor->role >= 0 ? 0 : XT_EAUTH;
+        }
+        sqlite3_reset(st);
+    }
+    xt_store_reader_put(s, c);
+    if (!rc)
+        cache_put(sc, digest, actor, created, now);
+    return rc;
+}
+
+static int logout_job(struct xt_store *s, struct xt_conn *c, void *arg)
+{
+    (void)s;
+    sqlite3_stmt *st = xt_conn_stmt(c, "UPDATE sessions SET revoked=1 WHERE digest=?1");
+    sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+    return sqlite3_step(st) == SQLITE_DONE ? 0 : XT_EIO;
+}
+
+int xt_store_logout(struct xt_store *s, const char *token)
+{
+    if (!token || strlen(token) != XT_TOKEN_LEN)
+        return XT_EAUTH;
+    char digest[65];
+    xt_token_digest(token, digest);
+    struct xt_session_cache *sc = cache(s);
+    if (sc)
+        cache_drop(sc, digest);
+    return xt_store_write(s, logout_job, digest);
+}

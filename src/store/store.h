@@ -1,0 +1,228 @@
+/* store.h - the database: one SQLite file in a data directory.
+ *
+ * Durability: WAL with synchronous=FULL, so a write is on disk when it is
+ * acknowledged. Throughput: every write goes through one writer thread that
+ * commits queued writes in groups (group commit), each in its own
+ * savepoint, so a failing write rolls back alone and a batch costs one
+ * fsync. Reads use a pool of read-only connections and never wait for the
+ * writer.
+ *
+ * The store also keeps what the engine needs in memory and read-only
+ * between reloads: the working-day calendar, the routing table and the
+ * spatial index of grids. Every SQL statement of the project is in this
+ * folder.
+ *
+ * Ownership: struct xt_store is opaque and owned by whoever opened it;
+ * strings handed in are borrowed for the call; tickets handed out are
+ * initialised by the store and released by the caller (xt_ticket_release).
+ */
+#ifndef XT_STORE_H
+#define XT_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/access.h"
+#include "core/calendar.h"
+#include "core/metrics.h"
+#include "core/routing.h"
+#include "core/spatial.h"
+#include "core/ticket.h"
+#include "core/unit.h"
+#include "lib/err.h"
+
+struct xt_store;
+
+/* Open (creating if needed) dir/xietong.db and dir/keys/field.key, run the
+ * migrations, start the writer and load the caches. */
+int xt_store_open(const char *dir, struct xt_store **out, struct xt_error *err);
+/* Stop the writer (after draining its queue) and close. Accepts NULL. */
+void xt_store_close(struct xt_store *s);
+/* Reload calendar, routing and spatial index after reference data changed. */
+int xt_store_reload(struct xt_store *s, struct xt_error *err);
+int xt_store_schema_version(struct xt_store *s);
+
+/* Read-only caches (valid until the next reload; reloads happen only from
+ * the CLI before serving). */
+const struct xt_calendar *xt_store_calendar(struct xt_store *s);
+const struct xt_routing *xt_store_routing(struct xt_store *s);
+struct xt_spatial *xt_store_spatial(struct xt_store *s);
+
+/* ---- reference data (import.c) ---- */
+
+struct xt_import_stats {
+    long rows, inserted, updated, skipped;
+};
+
+/* Divisions CSV (code,name,parent_code,level). Only codes starting with
+ * prefix are taken ("" = all). All or nothing: a bad row fails the import
+ * with err naming the line and field, and nothing is written. */
+int xt_store_import_divisions(struct xt_store *s, const char *path, const char *prefix,
+                              struct xt_import_stats *st, struct xt_error *err);
+/* 2020 census county table (see data/README.md). */
+int xt_store_import_census(struct xt_store *s, const char *path, const char *prefix,
+                           struct xt_import_stats *st, struct xt_error *err);
+/* Calendar CSV (date,kind,name). */
+int xt_store_import_calendar(struct xt_store *s, const char *path, struct xt_import_stats *st,
+                             struct xt_error *err);
+/* Categories and routing CSV (code,name,parent,route,sign_minutes,resolve_days). */
+int xt_store_import_categories(struct xt_store *s, const char *path, struct xt_import_stats *st,
+                               struct xt_error *err);
+/* County departments CSV (key,name): one department of each key is created
+ * in every county under prefix. */
+int xt_store_import_departments(struct xt_store *s, const char *path, const char *prefix,
+                                struct xt_import_stats *st, struct xt_error *err);
+/* GeoJSON FeatureCollection of unit polygons/points keyed by properties.code;
+ * unknown codes are counted as skipped and listed in err->message. */
+int xt_store_import_geojson(struct xt_store *s, const char *path, struct xt_import_stats *st,
+                            struct xt_error *err);
+
+struct xt_census {
+    char code[XT_CODE_MAX];
+    char name[XT_NAME_MAX];
+    int64_t population, male, female, urban, rural, households;
+    double minority_pct, household_size, age0_14, age15_64, age65;
+};
+
+/* The 2020 census row of a county (or prefecture/province) code. */
+int xt_store_census(struct xt_store *s, const char *code, struct xt_census *out);
+
+/* Turn fsync-on-commit off (bulk) or back on. Only for loading generated
+ * demo data, where a crash just means loading again; never while serving. */
+int xt_store_set_bulk(struct xt_store *s, bool bulk);
+
+/* Insert or replace units (used by the demo grid generator). polygons[i]
+ * may be NULL. */
+int xt_store_put_units(struct xt_store *s, const struct xt_unit *units, char *const *polygons,
+                       size_t n, struct xt_error *err);
+
+/* ---- units (units.c) ---- */
+
+int xt_store_unit_get(struct xt_store *s, const char *code, struct xt_unit *u);
+/* Calls fn for each child of code in code order; fn returns non-zero to stop. */
+int xt_store_unit_children(struct xt_store *s, const char *code,
+                           int (*fn)(void *ctx, const struct xt_unit *u), void *ctx);
+/* Units of a level within a subtree. */
+int xt_store_units_at_level(struct xt_store *s, const char *within, int level,
+                            int (*fn)(void *ctx, const struct xt_unit *u), void *ctx);
+/* The stored polygon (GeoJSON geometry text, malloc'd) of a unit, or NULL. */
+int xt_store_unit_polygon(struct xt_store *s, const char *code, char **geojson);
+/* The name of a unit from the in-memory cache (valid until the next
+ * reload), or NULL. */
+const char *xt_store_unit_name(struct xt_store *s, const char *code);
+/* Counts per level, for status output. */
+int xt_store_unit_counts(struct xt_store *s, long counts[8]);
+
+/* ---- accounts and sessions (accounts.c) ---- */
+
+#define XT_SESSION_IDLE (30 * 60)
+#define XT_SESSION_MAX (12 * 3600)
+
+int xt_store_account_create(struct xt_store *s, const char *username, const char *password,
+                            int role, const char *scope, const char *display_name,
+                            struct xt_error *err);
+/* Check the password and open a session; token_out gets the bearer token
+ * (XT_TOKEN_LEN + 1). Throttled after repeated failures. */
+int xt_store_login(struct xt_store *s, const char *username, const char *password, int64_t now,
+                   char *token_out, struct xt_actor *actor, struct xt_error *err);
+/* The actor behind a bearer token; XT_EAUTH when unknown or expired. */
+int xt_store_session(struct xt_store *s, const char *token, int64_t now, struct xt_actor *actor);
+int xt_store_logout(struct xt_store *s, const char *token);
+
+/* ---- tickets (tickets.c) ---- */
+
+/* Contact details of a requester, in clear (only in memory). */
+struct xt_contact {
+    char name[128];
+    char phone[40];
+};
+
+/* A new ticket: the caller fills text, type, urgent, channel, category
+ * (may be "" to use the suggestion), location (point and/or grid/unit).
+ * The store resolves the point to its grid, routes the category to a
+ * handler suggestion, numbers the ticket and writes it with its first
+ * event, durably. On success t holds the stored ticket. */
+int xt_store_ticket_create(struct xt_store *s, const struct xt_actor *actor, struct xt_ticket *t,
+                           const struct xt_contact *contact, const char *on_spot_reply,
+                           const char *idem_key, int64_t now, struct xt_error *err);
+
+/* Load by number; XT_ENOTFOUND when absent or invisible to the actor.
+ * contact may be NULL; when given it is filled masked, or in clear when
+ * reveal is true and the role may unmask (the read is then audited). */
+int xt_store_ticket_get(struct xt_store *s, const struct xt_actor *actor, const char *number,
+                        struct xt_ticket *t, struct xt_contact *contact, bool reveal,
+                        int64_t now, struct xt_error *err);
+
+/* Apply an action (in the writer, atomically with its event, assignment
+ * and audit rows). `into` is the merge target's number. On success t holds
+ * the updated ticket. */
+int xt_store_ticket_act(struct xt_store *s, const struct xt_actor *actor, const char *number,
+                        int action, struct xt_action_input *in, const char *into,
+                        const char *idem_key, int64_t now, struct xt_ticket *t,
+                        struct xt_error *err);
+
+struct xt_ticket_filter {
+    int state;            /* -1 any */
+    const char *unit;     /* subtree of grid, lead or handler; NULL any */
+    const char *category; /* NULL any */
+    int type;             /* -1 any */
+    int64_t from, to;     /* created_at range; 0 open */
+    bool overdue;         /* only open tickets past a deadline */
+    const char *q;        /* text contains; NULL any */
+    int64_t cursor;       /* list ids below this; 0 from the newest */
+    int limit;            /* 1..500 */
+};
+
+void xt_ticket_filter_init(struct xt_ticket_filter *f);
+/* Calls fn for each visible ticket, newest first. next_cursor gets the
+ * cursor of the following page (0 at the end). */
+int xt_store_ticket_list(struct xt_store *s, const struct xt_actor *actor,
+                         const struct xt_ticket_filter *f, int64_t now,
+                         int (*fn)(void *ctx, const struct xt_ticket *t), void *ctx,
+                         int64_t *next_cursor, struct xt_error *err);
+
+struct xt_timeline_entry {
+    int64_t at;
+    int action, from_state, to_state;
+    char actor[64];
+    int actor_role;
+    char unit[XT_CODE_MAX];
+    const char *note;
+};
+
+int xt_store_ticket_timeline(struct xt_store *s, const struct xt_actor *actor, const char *number,
+                             int (*fn)(void *ctx, const struct xt_timeline_entry *e), void *ctx,
+                             struct xt_error *err);
+
+/* Escalate every open overdue ticket (system actor); count gets how many. */
+int xt_store_escalate_overdue(struct xt_store *s, int64_t now, int *count);
+
+/* Stored idempotent answer for (key, account): 1 with status and body
+ * (malloc'd) when found, 0 when not. */
+int xt_store_idem_get(struct xt_store *s, const char *key, int64_t account, int *status,
+                      char **body);
+int xt_store_idem_put(struct xt_store *s, const char *key, int64_t account, int status,
+                      const char *body, int64_t now);
+
+/* ---- metrics (metrics.c) ---- */
+
+/* Rates of one unit (its assignments, or for a county or above the sum of
+ * its subtree's) for a month (yyyymm). */
+int xt_store_rates(struct xt_store *s, const char *unit, int month, struct xt_rates *out,
+                   struct xt_error *err);
+/* Ranking of townships or departments (level) within a subtree for a
+ * month. *out is malloc'd (caller frees), ranks too. */
+int xt_store_ranking(struct xt_store *s, const char *within, int level, int month,
+                     struct xt_rates **out, int **ranks, size_t *n, struct xt_error *err);
+
+/* ---- audit (audit.c) ---- */
+
+/* Append one audit row outside a ticket write (e.g. a login, an unmasked
+ * read): durable when it returns. */
+int xt_store_audit(struct xt_store *s, const struct xt_actor *actor, const char *action,
+                   const char *object, const char *detail, int64_t now);
+/* Recompute the hash chain; returns 0 when intact, XT_EINVAL with the first
+ * bad row id in *bad_id otherwise. */
+int xt_store_audit_verify(struct xt_store *s, int64_t *bad_id, long *rows);
+
+#endif

@@ -1,0 +1,107 @@
+/* store_int.h - internals shared by the store's files; not for other layers. */
+#ifndef XT_STORE_INT_H
+#define XT_STORE_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "lib/buf.h"
+#include "lib/crypto.h"
+#include "lib/xtime.h"
+
+#include <stdio.h>
+#include "store/store.h"
+
+#define XT_STMT_CACHE 64
+
+/* One SQLite connection and its prepared statements, keyed by the address
+ * of their (static) SQL text. */
+struct xt_conn {
+    sqlite3 *db;
+    const char *sql[XT_STMT_CACHE];
+    sqlite3_stmt *stmt[XT_STMT_CACHE];
+    struct xt_conn *next; /* free list of the read pool */
+};
+
+/* A unit of work run by the writer thread inside a transaction. fn returns
+ * 0 to keep its changes or a negative code to roll them back. */
+struct xt_job {
+    int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg);
+    void *arg;
+    int rc;
+    int done;
+    struct xt_job *next;
+};
+
+struct xt_session_cache;
+
+struct xt_store {
+    char dir[512];
+    char path[600];
+    struct xt_key key;
+
+    struct xt_conn *writer;
+    pthread_t writer_thread;
+    pthread_mutex_t qlock;
+    pthread_cond_t qcond;   /* jobs queued, or stop */
+    pthread_cond_t dcond;   /* jobs done */
+    struct xt_job *qhead, *qtail;
+    int stopping;
+    long commits, jobs_done;
+
+    pthread_mutex_t plock;
+    struct xt_conn *readers;
+
+    /* Audit hash chain head, touched only by the writer thread. */
+    char audit_prev[65];
+
+    struct xt_calendar *calendar;
+    struct xt_routing routing;
+    struct xt_spatial *spatial;
+
+    struct xt_session_cache *sessions;
+
+    /* Unit code → name, sorted by code, for rendering without a query. */
+    struct xt_name_entry *names;
+    size_t n_names;
+};
+
+struct xt_name_entry {
+    char code[XT_CODE_MAX];
+    char *name;
+};
+
+int xt_store_load_names(struct xt_store *s, struct xt_conn *c, struct xt_name_entry **out, size_t *n);
+void xt_names_free(struct xt_name_entry *names, size_t n);
+
+/* Cached prepared statement on c for sql (which must be a string literal
+ * or otherwise live as long as the store). Reset and cleared bindings. */
+sqlite3_stmt *xt_conn_stmt(struct xt_conn *c, const char *sql);
+int xt_conn_exec(struct xt_conn *c, const char *sql);
+
+struct xt_conn *xt_store_reader(struct xt_store *s);
+void xt_store_reader_put(struct xt_store *s, struct xt_conn *c);
+
+/* Run fn in the writer thread and wait until its batch is committed. */
+int xt_store_write(struct xt_store *s, int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg),
+                   void *arg);
+
+/* Append an audit row in the current write transaction (writer only). */
+int xt_audit_append(struct xt_store *s, struct xt_conn *c, const struct xt_actor *actor,
+                    const char *action, const char *object, const char *detail, int64_t now);
+int xt_audit_load_head(struct xt_store *s, struct xt_conn *c);
+
+/* Bind helpers: text may be NULL (binds NULL). */
+void xt_bind_text(sqlite3_stmt *st, int i, const char *text);
+const char *xt_col_text(sqlite3_stmt *st, int i); /* "" for NULL */
+
+int xt_sqlite_err(struct xt_error *err, struct xt_conn *c, const char *what);
+
+/* Loaders used by reload. */
+int xt_store_load_calendar(struct xt_store *s, struct xt_conn *c, struct xt_calendar **out);
+int xt_store_load_routing(struct xt_store *s, struct xt_conn *c, struct xt_routing *out);
+int xt_store_load_spatial(struct xt_store *s, struct xt_conn *c, struct xt_spatial **out);
+
+void xt_sessions_free(struct xt_session_cache *sc);
+
+#endif
