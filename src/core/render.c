@@ -131,6 +131,15 @@ struct json_object *xt_render_ticket(const struct xt_render_ctx *rc, const struc
     } else {
         json_object_object_add(o, "callback", NULL);
     }
+    struct json_object *sug = json_object_new_object();
+    json_object_object_add(sug, "category", str_or_null(t->suggested_category));
+    json_object_object_add(sug, "handler", unit_ref(rc, t->suggested_handler));
+    json_object_object_add(sug, "confidence", *t->suggested_handler
+                                                  ? xt_render_ratio(t->suggested_confidence)
+                                                  : NULL);
+    /* Duplicate detection comes with the classifier (a later module). */
+    json_object_object_add(sug, "duplicates", json_object_new_array());
+    json_object_object_add(o, "suggestion", sug);
     json_object_object_add(o, "merged_into", str_or_null(t->merged_into));
     json_object_object_add(o, "returns", json_object_new_int(t->returns));
     json_object_object_add(o, "reopens", json_object_new_int(t->reopens));

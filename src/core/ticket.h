@@ -118,6 +118,11 @@ struct xt_ticket {
     char merged_into[XT_NUMBER_MAX];
     int64_t creator_id; /* account that created it; 0 for anonymous */
     int64_t assignment_id; /* current assignment row (store-managed) */
+    /* What the engine suggested at intake (category routing now, the
+     * classifier later): shown to the operator before dispatch. */
+    char suggested_category[XT_CATEGORY_MAX];
+    char suggested_handler[XT_CODE_MAX];
+    double suggested_confidence;
 };
 
 /* The input of an action: each action reads only its own fields. Strings

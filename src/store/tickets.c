@@ -24,7 +24,8 @@
     " handler, cohandlers, sign_by, resolve_by, created_at, updated_at, dispatched_at,"           \
     " signed_at, replied_at, closed_at, result, reply, resolved, satisfaction, unreachable,"      \
     " ext_pending, ext_days, escalated, returns, reopens, merged_into, creator_id,"               \
-    " assignment_id, contact_name, contact_phone"
+    " assignment_id, contact_name, contact_phone, suggested_category, suggested_handler,"    \
+    " suggested_confidence"
 
 static const char SQL_BY_NUMBER[] = "SELECT " TICKET_COLS " FROM tickets WHERE number=?1";
 
@@ -107,6 +108,9 @@ static int row_to_ticket(sqlite3_stmt *st, struct xt_ticket *t, char **name_seal
     snprintf(t->merged_into, sizeof(t->merged_into), "%s", xt_col_text(st, 33));
     t->creator_id = sqlite3_column_int64(st, 34);
     t->assignment_id = sqlite3_column_int64(st, 35);
+    snprintf(t->suggested_category, sizeof(t->suggested_category), "%s", xt_col_text(st, 38));
+    snprintf(t->suggested_handler, sizeof(t->suggested_handler), "%s", xt_col_text(st, 39));
+    t->suggested_confidence = sqlite3_column_double(st, 40);
     if (name_sealed)
         *name_sealed = dup_col(st, 36);
     if (phone_sealed)
@@ -341,6 +345,11 @@ static int create_job(struct xt_store *s, struct xt_conn *c, void *arg)
     if (rc != SQLITE_DONE)
         return xt_sqlite_err(j->err, c, "insert ticket");
     t->id = sqlite3_last_insert_rowid(c->db);
+    snprintf(t->suggested_category, sizeof(t->suggested_category), "%s",
+             j->sug_category ? j->sug_category : "");
+    snprintf(t->suggested_handler, sizeof(t->suggested_handler), "%s",
+             j->sug_handler ? j->sug_handler : "");
+    t->suggested_confidence = j->sug_handler ? j->sug_conf : 0;
 
     struct xt_event ev;
     memset(&ev, 0, sizeof(ev));
