@@ -85,8 +85,8 @@ static void plan_county(struct b_county *c, int k)
             snprintf(c->vcode[t][v], sizeof(c->vcode[t][v]), "%.9s%03d", c->tcode[t],
                      is_urban ? 1 + v : 200 + v);
             /* Villages differ in size around the county's average. */
-            int64_t vpop = (int64_t)((double)(is_urban ? urban_pop : rural_pop) *
-                                     (0.6 + 0.8 * next_unit()));
+            int64_t vpop =
+                (int64_t)((double)(is_urban ? urban_pop : rural_pop) * (0.6 + 0.8 * next_unit()));
             int64_t hh = xt_gridplan_households(vpop, hs);
             c->villages[t][v].code = c->vcode[t][v];
             c->villages[t][v].grids =
@@ -136,8 +136,7 @@ int main(void)
         plan_county(c, k);
         int rc = xt_demogeo_generate(&c->county, 42 + (uint64_t)k, &c->units, &c->nunits, &err);
         if (rc) {
-            fprintf(stderr, "bench_spatial: county %s: %s: %s\n", c->code, err.field,
-                    err.message);
+            fprintf(stderr, "bench_spatial: county %s: %s: %s\n", c->code, err.field, err.message);
             return 1;
         }
         for (size_t i = 0; i < c->nunits; i++) {
@@ -187,8 +186,8 @@ int main(void)
            n_level[XT_LEVEL_TOWNSHIP], n_level[XT_LEVEL_VILLAGE], n_level[XT_LEVEL_GRID]);
     printf("generate_seconds %.3f build_seconds %.3f\n", t_gen, t_build);
     printf("grid_index polygons %zu points %zu lookups %d inside %zu nearest %zu notfound %zu\n",
-           xt_spatial_polygon_count(grids), xt_spatial_point_count(grids), B_LOOKUPS, cg[1],
-           cg[2], cg[0]);
+           xt_spatial_polygon_count(grids), xt_spatial_point_count(grids), B_LOOKUPS, cg[1], cg[2],
+           cg[0]);
     printf("all_levels_index polygons %zu points %zu lookups %d inside %zu nearest %zu "
            "notfound %zu\n",
            xt_spatial_polygon_count(all), xt_spatial_point_count(all), B_LOOKUPS, ca[1], ca[2],

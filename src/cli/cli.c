@@ -16,7 +16,7 @@ static void usage(FILE *fp)
     fputs("usage: xietong <command> [options]\n"
           "\n"
           "  init      --data DIR                      create an empty data directory\n"
-          "  import    divisions|census|calendar|categories|departments FILE\n"
+          "  import    divisions|census|calendar|categories|departments|geojson FILE\n"
           "            [--prefix CODE] --data DIR      load reference data (all or nothing)\n"
           "  grids     --seats FILE [--prefix CODE] [--seed N] --data DIR\n"
           "                                            generate demo grids and positions\n"
@@ -78,6 +78,8 @@ int xt_cli_import(struct xt_store *s, const char *what, const char *file, const 
         rc = xt_store_import_categories(s, file, &st, &err);
     else if (strcmp(what, "departments") == 0)
         rc = xt_store_import_departments(s, file, prefix, &st, &err);
+    else if (strcmp(what, "geojson") == 0)
+        rc = xt_store_import_geojson(s, file, &st, &err);
     else {
         fprintf(stderr, "xietong: import: unknown kind '%s'\n", what);
         return 1;
@@ -87,10 +89,12 @@ int xt_cli_import(struct xt_store *s, const char *what, const char *file, const 
         xt_cli_error("import", &err);
         return 1;
     }
+    if (!quiet && *err.message)
+        printf("note: %s\n", err.message);
     if (!quiet)
-        printf("imported %s from '%s': %ld rows read, %ld written, %ld outside the region"
+        printf("imported %s from '%s': %ld rows read, %ld written, %ld skipped"
                " (%.2f s)\n",
-               what, file, st.rows, st.inserted, st.skipped,
+               what, file, st.rows, st.inserted + st.updated, st.skipped,
                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     struct xt_error rerr;
     if (xt_store_reload(s, &rerr)) {

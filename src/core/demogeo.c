@@ -108,8 +108,8 @@ static bool has_prefix(const char *code, const char *parent)
     return strncmp(code, parent, strlen(parent)) == 0;
 }
 
-static int check_input(const struct xt_demogeo_county *c, size_t *ngrids_out,
-                       size_t *nvillages_out, struct xt_error *err)
+static int check_input(const struct xt_demogeo_county *c, size_t *ngrids_out, size_t *nvillages_out,
+                       struct xt_error *err)
 {
     char field[96]; /* xt_error keeps the first 63 characters */
     if (!c->code || xt_unit_level_of_code(c->code) != XT_LEVEL_COUNTY)
@@ -123,8 +123,8 @@ static int check_input(const struct xt_demogeo_county *c, size_t *ngrids_out,
         return xt_error_set(err, XT_EINVAL, "county.radius_km", "must be within 0.5..500");
     /* The helper points lie furthest out; all of them must keep a plain
      * longitude. */
-    double half_deg = DG_GHOST_RADIUS * c->radius_km /
-                      (DG_EARTH_KM * cos(c->lat * DG_PI / 180.0)) * 180.0 / DG_PI;
+    double half_deg = DG_GHOST_RADIUS * c->radius_km / (DG_EARTH_KM * cos(c->lat * DG_PI / 180.0)) *
+                      180.0 / DG_PI;
     if (c->lon - half_deg < -180.0 || c->lon + half_deg > 180.0)
         return xt_error_set(err, XT_EINVAL, "county.lon",
                             "the region must stay clear of the antimeridian");
@@ -212,8 +212,8 @@ static void fold_inside(const struct dg_gen *g, double *x, double *y)
 
 /* Point k of n spread evenly (a sunflower pattern with jitter) over the
  * disk of radius r around (cx, cy). */
-static void spread(uint64_t *rng, size_t k, size_t n, double r, double theta0, double cx,
-                   double cy, double *x, double *y)
+static void spread(uint64_t *rng, size_t k, size_t n, double r, double theta0, double cx, double cy,
+                   double *x, double *y)
 {
     double rr = r * sqrt(((double)k + 0.5) / (double)n) * (0.9 + 0.2 * rng_unit(rng));
     double th = theta0 + (double)k * DG_GOLDEN_ANGLE + (rng_unit(rng) - 0.5) * 0.6;
@@ -423,8 +423,7 @@ static GEOSGeometry *make_polygon(struct dg_gen *g, double *xy, size_t n)
     /* Close the ring in place; the caller left room for one more vertex. */
     xy[2 * m] = xy[0];
     xy[2 * m + 1] = xy[1];
-    GEOSCoordSequence *seq =
-        GEOSCoordSeq_copyFromBuffer_r(g->h, xy, (unsigned int)(m + 1), 0, 0);
+    GEOSCoordSequence *seq = GEOSCoordSeq_copyFromBuffer_r(g->h, xy, (unsigned int)(m + 1), 0, 0);
     if (!seq)
         return NULL;
     GEOSGeometry *ring = GEOSGeom_createLinearRing_r(g->h, seq);
@@ -611,8 +610,7 @@ static GEOSGeometry *union_of(struct dg_gen *g, GEOSGeometry *const *parts, size
     }
     GEOSGeometry *coll = NULL, *u = NULL;
     if (k == n)
-        coll = GEOSGeom_createCollection_r(g->h, GEOS_GEOMETRYCOLLECTION, copies,
-                                           (unsigned int)n);
+        coll = GEOSGeom_createCollection_r(g->h, GEOS_GEOMETRYCOLLECTION, copies, (unsigned int)n);
     if (coll) {
         u = GEOSUnaryUnion_r(g->h, coll);
         GEOSGeom_destroy_r(g->h, coll);

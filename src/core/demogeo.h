@@ -57,9 +57,9 @@ struct xt_demogeo_township {
 };
 
 struct xt_demogeo_county {
-    const char *code;   /* 6 digits */
-    double lat, lon;    /* the county seat (县城); latitude within -80..80 */
-    double radius_km;   /* 0.5..500: the region is the disk of this radius */
+    const char *code; /* 6 digits */
+    double lat, lon;  /* the county seat (县城); latitude within -80..80 */
+    double radius_km; /* 0.5..500: the region is the disk of this radius */
     const struct xt_demogeo_township *townships;
     size_t n_townships; /* at least 1 */
 };

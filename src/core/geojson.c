@@ -3,8 +3,8 @@
 
 #include <json-c/json.h>
 #include <limits.h>
-#include <stdbool.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,15 +93,14 @@ static int visit(struct json_object *feature,
     if (is_type(geom, "Point")) {
         struct json_object *coords = NULL;
         if (!json_object_object_get_ex(geom, "coordinates", &coords) ||
-            !json_object_is_type(coords, json_type_array) ||
-            json_object_array_length(coords) < 2 ||
+            !json_object_is_type(coords, json_type_array) || json_object_array_length(coords) < 2 ||
             !number(json_object_array_get_idx(coords, 0), &lat_lon[1]) ||
             !number(json_object_array_get_idx(coords, 1), &lat_lon[0]))
             return 0;
         point = lat_lon;
     }
-    const char *text =
-        json_object_to_json_string_ext(geom, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *text = json_object_to_json_string_ext(geom, JSON_C_TO_STRING_PLAIN |
+                                                                JSON_C_TO_STRING_NOSLASHESCAPE);
     if (!text)
         return xt_error_set(err, XT_ENOMEM, "", "out of memory");
     int rc = fn(ctx, code, text, point, err);

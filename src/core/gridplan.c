@@ -53,8 +53,8 @@ void xt_gridplan_county(int64_t county_pop, double household_size, int64_t urban
     } else if (n_rural == 0) {
         in_communities = total;
     } else {
-        int64_t per_cap = (int64_t)floor(
-            (double)XT_GRIDPLAN_URBAN_HOUSEHOLDS * XT_GRIDPLAN_MAX_GRIDS * hs);
+        int64_t per_cap =
+            (int64_t)floor((double)XT_GRIDPLAN_URBAN_HOUSEHOLDS * XT_GRIDPLAN_MAX_GRIDS * hs);
         in_communities = urban;
         if (in_communities / n_urban > per_cap)
             in_communities = per_cap * n_urban;

@@ -43,8 +43,8 @@ struct sp_rtree {
 /* The polygon tree is searched in this form: one inner node's children as
  * columns, so that one loop without branches tests all SP_FANOUT boxes and
  * yields a bit mask. Random points make a branch per box a coin toss; the
- * mask made lookups about twice as fast. Empty slots hold an inverted box
- * that contains nothing. */
+ * mask took the demo benchmark from 3.0M to 3.7M lookups/s. Empty slots
+ * hold an inverted box that contains nothing. */
 struct sp_block {
     double minx[SP_FANOUT], miny[SP_FANOUT], maxx[SP_FANOUT], maxy[SP_FANOUT];
     uint32_t child[SP_FANOUT]; /* polygon index when leaf, else block index */
@@ -444,8 +444,7 @@ static int band_index(struct xt_spatial *s, struct sp_poly *p)
     if (s->nband_edges + total >= UINT32_MAX || s->nband_off + nb + 1 >= UINT32_MAX)
         return 0; /* too big to index: the plain loop still answers correctly */
     if (grow((void **)&s->band_off, &s->cap_band_off, s->nband_off + nb + 1, sizeof(uint32_t)) ||
-        grow((void **)&s->band_edges, &s->cap_band_edges, s->nband_edges + total,
-             sizeof(uint32_t)))
+        grow((void **)&s->band_edges, &s->cap_band_edges, s->nband_edges + total, sizeof(uint32_t)))
         return XT_ENOMEM;
     uint32_t *off = s->band_off + s->nband_off;
     memset(off, 0, (nb + 1) * sizeof(uint32_t));
@@ -558,6 +557,9 @@ int xt_spatial_build(struct xt_spatial *s)
     rc = make_blocks(s);
     if (rc)
         return rc;
+    /* Lookups read only the blocks. */
+    free(s->poly_tree.nodes);
+    s->poly_tree.nodes = NULL;
 
     free(s->point_tree.nodes);
     s->point_tree.nodes = NULL;
@@ -594,8 +596,7 @@ static inline bool crosses(const double *xy, uint32_t i, double px, double py)
     return (cross > 0) == (y2 > y1);
 }
 
-static bool poly_contains(const struct xt_spatial *s, const struct sp_poly *p, double px,
-                          double py)
+static bool poly_contains(const struct xt_spatial *s, const struct sp_poly *p, double px, double py)
 {
     bool inside = false;
     if (p->band_first != SP_NO_BANDS) {

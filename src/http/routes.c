@@ -34,6 +34,7 @@ const struct xt_route xt_routes[] = {
      XT_R(XT_ROLE_ADMIN) | XT_R(XT_ROLE_COMMAND) | XT_R(XT_ROLE_OPERATOR), 0, NULL},
     {"GET", "/api/v1/audit/verify", xt_h_audit_verify, XT_R(XT_ROLE_AUDITOR) | XT_R(XT_ROLE_ADMIN),
      0, NULL},
+    {"GET", "/", xt_h_static, ANYONE, 0, NULL},
     {"GET", "/{path*}", xt_h_static, ANYONE, 0, NULL},
 };
 

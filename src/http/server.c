@@ -455,7 +455,7 @@ void xt_server_stop(struct xt_server *srv)
 /* Static console files from web_dir: only plain names, no "..". */
 int xt_h_static(struct xt_req *r)
 {
-    const char *rel = r->params[0];
+    const char *rel = r->nparams ? r->params[0] : "index.html";
     if (!*r->srv->web_dir)
         return xt_error_set(&r->err, XT_ENOTFOUND, "path", "no such resource");
     if (strstr(rel, "..") || rel[0] == '/')

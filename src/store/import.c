@@ -410,6 +410,17 @@ int xt_store_import_departments(struct xt_store *s, const char *path, const char
     return xt_store_write(s, departments_job, &j);
 }
 
+static bool unit_known(struct xt_conn *c, const char *code)
+{
+    sqlite3_stmt *st = xt_conn_stmt(c, "SELECT 1 FROM units WHERE code=?1");
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    bool found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return found;
+}
+
 struct put_units_job {
     const struct xt_unit *units;
     char *const *polygons;
@@ -462,4 +473,99 @@ int xt_store_put_units(struct xt_store *s, const struct xt_unit *units, char *co
     struct put_units_job j = {units, polygons, n, err};
     xt_error_clear(err);
     return xt_store_write(s, put_units_job, &j);
+}
+
+/* ---- GeoJSON unit geometry ---- */
+
+struct geojson_job {
+    const char *text;
+    size_t n;
+    struct xt_import_stats *st;
+    struct xt_error *err;
+    struct xt_conn *c;
+    struct xt_buf unmatched;
+    int n_unmatched;
+};
+
+static int geojson_feature(void *ctx, const char *code, const char *geometry,
+                           double *point_lat_lon, struct xt_error *err)
+{
+    struct geojson_job *j = ctx;
+    j->st->rows++;
+    if (!unit_known(j->c, code)) {
+        j->st->skipped++;
+        if (j->n_unmatched++ < 20)
+            xt_buf_printf(&j->unmatched, "%s%s", j->n_unmatched > 1 ? ", " : "", code);
+        return 0;
+    }
+    sqlite3_stmt *st;
+    if (point_lat_lon) {
+        if (point_lat_lon[0] < -90 || point_lat_lon[0] > 90 || point_lat_lon[1] < -180 ||
+            point_lat_lon[1] > 180)
+            return xt_error_set(err, XT_EINVAL, "geometry", "feature '%s': point out of range",
+                                code);
+        st = xt_conn_stmt(j->c, "UPDATE units SET lat=?2, lon=?3 WHERE code=?1");
+        sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_double(st, 2, point_lat_lon[0]);
+        sqlite3_bind_double(st, 3, point_lat_lon[1]);
+    } else {
+        /* Validate with the same code that will index it. */
+        struct xt_spatial *sp = xt_spatial_new();
+        if (!sp)
+            return XT_ENOMEM;
+        int rc = xt_spatial_add_polygon(sp, code, geometry, err);
+        xt_spatial_free(sp);
+        if (rc) {
+            char why[sizeof(err->message)];
+            snprintf(why, sizeof(why), "%s", err->message);
+            return xt_error_set(err, rc, "geometry", "feature '%.20s': %.180s", code, why);
+        }
+        st = xt_conn_stmt(j->c, "UPDATE units SET polygon=?2 WHERE code=?1");
+        sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, geometry, -1, SQLITE_TRANSIENT);
+    }
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return xt_sqlite_err(err, j->c, "update unit geometry");
+    j->st->updated++;
+    return 0;
+}
+
+static int geojson_job(struct xt_store *s, struct xt_conn *c, void *arg)
+{
+    (void)s;
+    struct geojson_job *j = arg;
+    j->c = c;
+    size_t skipped = 0;
+    return xt_geojson_each_feature(j->text, j->n, geojson_feature, j, &skipped, j->err);
+}
+
+int xt_store_import_geojson(struct xt_store *s, const char *path, struct xt_import_stats *st,
+                            struct xt_error *err)
+{
+    memset(st, 0, sizeof(*st));
+    xt_error_clear(err);
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return xt_error_set(err, XT_ENOTFOUND, "file", "cannot open '%s'", path);
+    struct xt_buf b;
+    xt_buf_init(&b, (size_t)512 << 20);
+    char chunk[65536];
+    size_t n;
+    int rc = 0;
+    while (!rc && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+        rc = xt_buf_append(&b, chunk, n);
+    fclose(fp);
+    if (rc) {
+        xt_buf_release(&b);
+        return xt_error_set(err, rc, "file", "'%s' is too large or unreadable", path);
+    }
+    struct geojson_job j = {.text = b.data ? b.data : "", .n = b.len, .st = st, .err = err};
+    xt_buf_init(&j.unmatched, 4096);
+    rc = xt_store_write(s, geojson_job, &j);
+    if (!rc && j.n_unmatched)
+        xt_error_set(err, XT_OK, "", "%d features matched no unit: %s%s", j.n_unmatched,
+                     j.unmatched.data, j.n_unmatched > 20 ? ", ..." : "");
+    xt_buf_release(&j.unmatched);
+    xt_buf_release(&b);
+    return rc;
 }

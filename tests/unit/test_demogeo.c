@@ -1,10 +1,10 @@
 /* test_demogeo.c - tests for src/core/demogeo.c and src/core/gridplan.c. */
 #define GEOS_USE_ONLY_R_API
+#include <cmocka.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
 
 #include <geos_c.h>
 #include <math.h>
@@ -146,8 +146,8 @@ static void test_points_resolve_to_own_grid(void **state)
         /* The smallest polygon holding a unit's point is a grid of that
          * unit: the grid itself, or one of the village's or township's. */
         if (xt_unit_level_of_code(out) != XT_LEVEL_GRID)
-            fail_msg("point of %s (%.17g, %.17g) resolves to %s", u[i].code, u[i].lat,
-                     u[i].lon, out);
+            fail_msg("point of %s (%.17g, %.17g) resolves to %s", u[i].code, u[i].lat, u[i].lon,
+                     out);
         if (!xt_unit_within(out, u[i].code))
             fail_msg("point of %s resolves to %s", u[i].code, out);
     }

@@ -1,9 +1,9 @@
 /* test_geojson.c - tests for src/core/geojson.c. */
+#include <cmocka.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -87,8 +87,7 @@ static void test_codes_geometries_and_skips(void **state)
     assert_true(json_object_object_get_ex(g, "type", &type));
     assert_string_equal(json_object_get_string(type), "Polygon");
     assert_true(json_object_object_get_ex(g, "coordinates", &coords));
-    struct json_object *first =
-        json_object_array_get_idx(json_object_array_get_idx(coords, 0), 0);
+    struct json_object *first = json_object_array_get_idx(json_object_array_get_idx(coords, 0), 0);
     assert_true(json_object_get_double(json_object_array_get_idx(first, 0)) == 103.1);
     assert_true(json_object_get_double(json_object_array_get_idx(first, 1)) == 35.5);
     json_object_put(g);
@@ -171,8 +170,8 @@ static void test_bad_documents(void **state)
         struct xt_error err;
         xt_error_clear(&err);
         size_t skipped = 99;
-        assert_int_equal(xt_geojson_each_feature(cases[i].text, strlen(cases[i].text), collect,
-                                                 &s, &skipped, &err),
+        assert_int_equal(xt_geojson_each_feature(cases[i].text, strlen(cases[i].text), collect, &s,
+                                                 &skipped, &err),
                          XT_EINVAL);
         assert_string_equal(err.field, cases[i].field);
         assert_int_equal(s.n, 0);

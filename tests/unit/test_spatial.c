@@ -1,10 +1,10 @@
 /* test_spatial.c - tests for src/core/spatial.c. */
 #define GEOS_USE_ONLY_R_API
+#include <cmocka.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
 
 #include <geos_c.h>
 #include <math.h>
@@ -26,8 +26,8 @@ static struct xt_spatial *built(void)
     return s;
 }
 
-static void expect_at(struct xt_spatial *s, double lat, double lon, double max_km,
-                      const char *code, int how)
+static void expect_at(struct xt_spatial *s, double lat, double lon, double max_km, const char *code,
+                      int how)
 {
     char out[16] = "";
     int got_how = 0;
@@ -50,10 +50,10 @@ static void test_inside_square(void **state)
     (void)state;
     struct xt_spatial *s = built();
     struct xt_error err;
-    assert_int_equal(xt_spatial_add_polygon(s, "622921101001001",
-                                            "{\"type\":\"Polygon\",\"coordinates\":[" SQUARE(
-                                                100, 30, 101, 31) "]}",
-                                            &err),
+    assert_int_equal(xt_spatial_add_polygon(
+                         s, "622921101001001",
+                         "{\"type\":\"Polygon\",\"coordinates\":[" SQUARE(100, 30, 101, 31) "]}",
+                         &err),
                      0);
     assert_int_equal(xt_spatial_build(s), 0);
     expect_at(s, 30.5, 100.5, 0, "622921101001001", XT_SPATIAL_INSIDE);
@@ -69,12 +69,12 @@ static void test_hole_is_outside(void **state)
 {
     (void)state;
     struct xt_spatial *s = built();
-    assert_int_equal(xt_spatial_add_polygon(s, "A",
-                                            "{\"type\":\"Polygon\",\"coordinates\":[" SQUARE(
-                                                100, 30, 101, 31) "," SQUARE(100.4, 30.4, 100.6,
-                                                                             30.6) "]}",
-                                            NULL),
-                     0);
+    assert_int_equal(
+        xt_spatial_add_polygon(s, "A",
+                               "{\"type\":\"Polygon\",\"coordinates\":[" SQUARE(
+                                   100, 30, 101, 31) "," SQUARE(100.4, 30.4, 100.6, 30.6) "]}",
+                               NULL),
+        0);
     assert_int_equal(xt_spatial_build(s), 0);
     expect_none(s, 30.5, 100.5, 0);
     expect_at(s, 30.3, 100.5, 0, "A", XT_SPATIAL_INSIDE);
@@ -126,27 +126,49 @@ static void test_overlap_picks_smaller(void **state)
     for (int order = 0; order < 2; order++) {
         struct xt_spatial *s = built();
         const char *sq = "{\"type\":\"Polygon\",\"coordinates\":[" SQUARE(100, 30, 101, 31) "]}";
-        assert_int_equal(xt_spatial_add_polygon(s, order ? "622921100200" : "622921100200001",
-                                                sq, NULL),
-                         0);
-        assert_int_equal(xt_spatial_add_polygon(s, order ? "622921100200001" : "622921100200",
-                                                sq, NULL),
-                         0);
+        assert_int_equal(
+            xt_spatial_add_polygon(s, order ? "622921100200" : "622921100200001", sq, NULL), 0);
+        assert_int_equal(
+            xt_spatial_add_polygon(s, order ? "622921100200001" : "622921100200", sq, NULL), 0);
         assert_int_equal(xt_spatial_build(s), 0);
         expect_at(s, 30.5, 100.5, 0, "622921100200001", XT_SPATIAL_INSIDE);
         xt_spatial_free(s);
     }
 }
 
+static void test_many_overlaps(void **state)
+{
+    (void)state;
+    /* More overlapping boxes than the candidate list holds (32): forty
+     * nested squares, added in a scrambled order. */
+    struct xt_spatial *s = built();
+    for (int i = 0; i < 40; i++) {
+        int k = (i * 17) % 40;
+        double h = 0.01 * (k + 1);
+        char code[16], json[256];
+        snprintf(code, sizeof(code), "N%02d", k);
+        snprintf(json, sizeof(json),
+                 "{\"type\":\"Polygon\",\"coordinates\":[[[%.2f,%.2f],[%.2f,%.2f],[%.2f,%.2f],"
+                 "[%.2f,%.2f],[%.2f,%.2f]]]}",
+                 100 - h, 30 - h, 100 + h, 30 - h, 100 + h, 30 + h, 100 - h, 30 + h, 100 - h,
+                 30 - h);
+        assert_int_equal(xt_spatial_add_polygon(s, code, json, NULL), 0);
+    }
+    assert_int_equal(xt_spatial_build(s), 0);
+    expect_at(s, 30.001, 100.001, 0, "N00", XT_SPATIAL_INSIDE);
+    expect_at(s, 30.0, 100.395, 0, "N39", XT_SPATIAL_INSIDE);
+    expect_at(s, 30.0, 100.105, 0, "N10", XT_SPATIAL_INSIDE);
+    xt_spatial_free(s);
+}
+
 static void test_nearest_point_fallback(void **state)
 {
     (void)state;
     struct xt_spatial *s = built();
-    assert_int_equal(xt_spatial_add_polygon(s, "SQ",
-                                            "{\"type\":\"Polygon\",\"coordinates\":[" SQUARE(
-                                                100, 30, 101, 31) "]}",
-                                            NULL),
-                     0);
+    assert_int_equal(
+        xt_spatial_add_polygon(
+            s, "SQ", "{\"type\":\"Polygon\",\"coordinates\":[" SQUARE(100, 30, 101, 31) "]}", NULL),
+        0);
     assert_int_equal(xt_spatial_add_point(s, "P1", 35.0, 105.0), 0);
     assert_int_equal(xt_spatial_add_point(s, "P2", 35.1, 105.0), 0);
     assert_int_equal(xt_spatial_add_point(s, "SQ", 30.5, 100.5), 0);
@@ -203,12 +225,11 @@ static void test_invalid_polygons(void **state)
     struct xt_error err;
 
     xt_error_clear(&err);
-    assert_int_equal(
-        xt_spatial_add_polygon(
-            s, "BOWTIE",
-            "{\"type\":\"Polygon\",\"coordinates\":[[[100,30],[101,31],[101,30],[100,31],[100,30]]]}",
-            &err),
-        XT_EINVAL);
+    assert_int_equal(xt_spatial_add_polygon(s, "BOWTIE",
+                                            "{\"type\":\"Polygon\",\"coordinates\":[[[100,30],[101,"
+                                            "31],[101,30],[100,31],[100,30]]]}",
+                                            &err),
+                     XT_EINVAL);
     assert_int_equal(err.code, XT_EINVAL);
     assert_string_equal(err.field, "geometry");
     assert_non_null(strstr(err.message, "BOWTIE"));
@@ -226,20 +247,18 @@ static void test_invalid_polygons(void **state)
     assert_string_equal(err.field, "geometry");
 
     xt_error_clear(&err);
-    assert_int_equal(xt_spatial_add_polygon(s, "X",
-                                            "{\"type\":\"Polygon\",\"coordinates\":[" SQUARE(
-                                                30, 100, 31, 101) "]}",
-                                            &err),
-                     XT_EINVAL);
+    assert_int_equal(
+        xt_spatial_add_polygon(
+            s, "X", "{\"type\":\"Polygon\",\"coordinates\":[" SQUARE(30, 100, 31, 101) "]}", &err),
+        XT_EINVAL);
     assert_string_equal(err.field, "geometry");
     assert_non_null(strstr(err.message, "latitude"));
 
     xt_error_clear(&err);
-    assert_int_equal(xt_spatial_add_polygon(s, "",
-                                            "{\"type\":\"Polygon\",\"coordinates\":[" SQUARE(
-                                                100, 30, 101, 31) "]}",
-                                            &err),
-                     XT_EINVAL);
+    assert_int_equal(
+        xt_spatial_add_polygon(
+            s, "", "{\"type\":\"Polygon\",\"coordinates\":[" SQUARE(100, 30, 101, 31) "]}", &err),
+        XT_EINVAL);
     assert_string_equal(err.field, "code");
 
     /* Nothing was added by the failures. */
@@ -261,11 +280,10 @@ static void test_lifecycle(void **state)
     expect_none(s, 30, 100, 1000);
     assert_int_equal(xt_spatial_add_point(s, "P", 30, 100), XT_ESTATE);
     struct xt_error err;
-    assert_int_equal(xt_spatial_add_polygon(s, "A",
-                                            "{\"type\":\"Polygon\",\"coordinates\":[" SQUARE(
-                                                100, 30, 101, 31) "]}",
-                                            &err),
-                     XT_ESTATE);
+    assert_int_equal(
+        xt_spatial_add_polygon(
+            s, "A", "{\"type\":\"Polygon\",\"coordinates\":[" SQUARE(100, 30, 101, 31) "]}", &err),
+        XT_ESTATE);
     xt_spatial_free(s);
 }
 
@@ -380,9 +398,8 @@ static void test_cross_check_naive_scan(void **state)
         geom[k] = GEOSGeoJSONReader_readGeometry_r(h, reader, b.data);
         assert_non_null(geom[k]);
         assert_int_equal(GEOSArea_r(h, geom[k], &area[k]), 1);
-        assert_int_equal(GEOSGeom_getExtent_r(h, geom[k], &env[k][0], &env[k][1], &env[k][2],
-                                              &env[k][3]),
-                         1);
+        assert_int_equal(
+            GEOSGeom_getExtent_r(h, geom[k], &env[k][0], &env[k][1], &env[k][2], &env[k][3]), 1);
         xt_buf_release(&b);
     }
     for (int k = 0; k < CC_POINTS; k++) {
@@ -464,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_hole_is_outside),
         cmocka_unit_test(test_multipolygon_second_part),
         cmocka_unit_test(test_overlap_picks_smaller),
+        cmocka_unit_test(test_many_overlaps),
         cmocka_unit_test(test_nearest_point_fallback),
         cmocka_unit_test(test_bad_coordinates),
         cmocka_unit_test(test_invalid_polygons),
