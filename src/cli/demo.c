@@ -192,11 +192,16 @@ static void replay_one(struct replay *rp, const struct message *m, const struct 
     snprintf(t.category, sizeof(t.category), "%s", m->category);
     t.text = strdup(m->text);
     t.has_point = true;
-    /* Grid workers report from the grid point itself; others are spread a
-     * little around it (and may land in a neighbouring grid). */
-    double jitter = t.channel == XT_CHANNEL_GRID ? 0.0 : 0.0008;
-    t.lat = g->lat + (uni(r) - 0.5) * jitter;
-    t.lon = g->lon + (uni(r) - 0.5) * jitter;
+    /* Grid workers report by their grid's code; others give a point a
+     * little around a grid point (which may land in a neighbouring grid,
+     * or where two generated county discs overlap, in the other county). */
+    if (t.channel == XT_CHANNEL_GRID) {
+        t.has_point = false;
+        snprintf(t.grid, sizeof(t.grid), "%s", g->code);
+    } else {
+        t.lat = g->lat + (uni(r) - 0.5) * 0.0008;
+        t.lon = g->lon + (uni(r) - 0.5) * 0.0008;
+    }
     struct xt_contact contact;
     memset(&contact, 0, sizeof(contact));
     if (chance(r, 0.7)) {
