@@ -227,20 +227,86 @@ static void to_degrees(const struct dg_gen *g, double x, double y, double *lat, 
     *lon = g->county->lon + x * g->deg_per_km_lon;
 }
 
-static void place_units(struct dg_gen *g, uint64_t seed)
+/* A point with its index, for sorting by x without a global. */
+struct dg_key {
+    double x, y;
+    size_t i;
+};
+
+static int cmp_key_x(const void *a, const void *b)
+{
+    const struct dg_key *p = a, *q = b;
+    if (p->x != q->x)
+        return (p->x > q->x) - (p->x < q->x);
+    return (p->i > q->i) - (p->i < q->i);
+}
+
+/* For each of the n points (x[idx[i]], y[idx[i]]), the distance to the
+ * nearest other one into dist[i], or fallback when there is no other. */
+static int nearest_other(const double *x, const double *y, const size_t *idx, size_t n,
+                         double fallback, double *dist)
+{
+    struct dg_key *keys = malloc((n ? n : 1) * sizeof(*keys));
+    size_t *pos = malloc((n ? n : 1) * sizeof(*pos));
+    if (!keys || !pos) {
+        free(keys);
+        free(pos);
+        return XT_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        keys[i] = (struct dg_key){x[idx[i]], y[idx[i]], i};
+    qsort(keys, n, sizeof(*keys), cmp_key_x);
+    for (size_t i = 0; i < n; i++)
+        pos[keys[i].i] = i;
+    for (size_t i = 0; i < n; i++) {
+        size_t p = pos[i];
+        double best = INFINITY;
+        /* Scan outwards in x until the x gap alone exceeds the best. */
+        for (size_t j = p + 1; j < n && keys[j].x - keys[p].x < best; j++)
+            best = fmin(best, hypot(keys[j].x - keys[p].x, keys[j].y - keys[p].y));
+        for (size_t j = p; j-- > 0 && keys[p].x - keys[j].x < best;)
+            best = fmin(best, hypot(keys[j].x - keys[p].x, keys[j].y - keys[p].y));
+        dist[i] = isfinite(best) ? best : fallback;
+    }
+    free(keys);
+    free(pos);
+    return 0;
+}
+
+/* Townships first, then villages, then grids. A unit's children spread
+ * over at most 0.45 of the distance to the nearest unit of its own level,
+ * so they stay on their parent's side of the Voronoi bisectors and the
+ * unions of their cells come out in one piece (mostly: the ring of cells
+ * still decides). */
+static int place_units(struct dg_gen *g, uint64_t seed)
 {
     const struct xt_demogeo_county *c = g->county;
     double R = g->radius;
-    size_t nt = c->n_townships;
+    size_t nt = c->n_townships, nv = g->nunits - 1 - nt - g->ngrids;
+    size_t *t_unit = malloc(nt * sizeof(size_t));
+    size_t *v_unit = malloc((nv ? nv : 1) * sizeof(size_t));
+    double *t_near = malloc(nt * sizeof(double));
+    double *v_near = malloc((nv ? nv : 1) * sizeof(double));
+    int rc = 0;
+    if (!t_unit || !v_unit || !t_near || !v_near) {
+        rc = XT_ENOMEM;
+        goto out;
+    }
+    size_t u = 1, vi = 0, grid = 0;
+    for (size_t t = 0; t < nt; t++) {
+        t_unit[t] = u++;
+        for (size_t v = 0; v < c->townships[t].n_villages; v++) {
+            v_unit[vi++] = u++;
+            for (int k = 0; k < c->townships[t].villages[v].grids; k++)
+                g->grid_unit[grid++] = u++;
+        }
+    }
+
+    g->ux[0] = g->uy[0] = 0;
     uint64_t rng = rng_for(seed, c->code);
     double theta0 = 2 * DG_PI * rng_unit(&rng);
     double r_in = fmin(0.35 * R, 1.2 * R / sqrt((double)nt)), r_out = 0.85 * R;
-    size_t u = 0, grid = 0;
-
-    g->ux[u] = g->uy[u] = 0;
-    u++;
     for (size_t t = 0; t < nt; t++) {
-        const struct xt_demogeo_township *tw = &c->townships[t];
         double tx, ty;
         if (t == 0) {
             double r = 0.03 * R * rng_unit(&rng), th = 2 * DG_PI * rng_unit(&rng);
@@ -256,50 +322,61 @@ static void place_units(struct dg_gen *g, uint64_t seed)
             ty = r * sin(th);
             fold_inside(g, &tx, &ty);
         }
-        g->ux[u] = tx;
-        g->uy[u] = ty;
-        u++;
+        g->ux[t_unit[t]] = tx;
+        g->uy[t_unit[t]] = ty;
+    }
 
+    rc = nearest_other(g->ux, g->uy, t_unit, nt, 2 * R, t_near);
+    if (rc)
+        goto out;
+    vi = 0;
+    for (size_t t = 0; t < nt; t++) {
+        const struct xt_demogeo_township *tw = &c->townships[t];
         double rt = R / sqrt((double)nt) * (t == 0 ? 0.7 : 1.0);
+        double spread_r = fmin(0.85 * rt, 0.45 * t_near[t]);
         uint64_t trng = rng_for(seed, tw->code);
         double tth = 2 * DG_PI * rng_unit(&trng);
-        for (size_t v = 0; v < tw->n_villages; v++) {
-            const struct xt_demogeo_village *vi = &tw->villages[v];
+        for (size_t v = 0; v < tw->n_villages; v++, vi++) {
             double vx, vy;
-            spread(&trng, v, tw->n_villages, 0.85 * rt, tth, tx, ty, &vx, &vy);
+            spread(&trng, v, tw->n_villages, spread_r, tth, g->ux[t_unit[t]], g->uy[t_unit[t]], &vx,
+                   &vy);
             fold_inside(g, &vx, &vy);
-            g->ux[u] = vx;
-            g->uy[u] = vy;
-            u++;
+            g->ux[v_unit[vi]] = vx;
+            g->uy[v_unit[vi]] = vy;
+        }
+    }
 
+    rc = nearest_other(g->ux, g->uy, v_unit, nv, R, v_near);
+    if (rc)
+        goto out;
+    vi = 0;
+    grid = 0;
+    for (size_t t = 0; t < nt; t++) {
+        const struct xt_demogeo_township *tw = &c->townships[t];
+        double rt = R / sqrt((double)nt) * (t == 0 ? 0.7 : 1.0);
+        for (size_t v = 0; v < tw->n_villages; v++, vi++) {
+            const struct xt_demogeo_village *vil = &tw->villages[v];
             double rv = rt / sqrt((double)tw->n_villages);
-            uint64_t vrng = rng_for(seed, vi->code);
+            double spread_r = fmin(0.8 * rv, 0.45 * v_near[vi]);
+            uint64_t vrng = rng_for(seed, vil->code);
             double vth = 2 * DG_PI * rng_unit(&vrng);
-            for (int k = 0; k < vi->grids; k++) {
+            for (int k = 0; k < vil->grids; k++, grid++) {
                 double gx, gy;
-                spread(&vrng, (size_t)k, (size_t)vi->grids, 0.8 * rv, vth, vx, vy, &gx, &gy);
+                spread(&vrng, (size_t)k, (size_t)vil->grids, spread_r, vth, g->ux[v_unit[vi]],
+                       g->uy[v_unit[vi]], &gx, &gy);
                 fold_inside(g, &gx, &gy);
-                g->ux[u] = gx;
-                g->uy[u] = gy;
-                g->grid_unit[grid++] = u;
-                u++;
+                g->ux[g->grid_unit[grid]] = gx;
+                g->uy[g->grid_unit[grid]] = gy;
             }
         }
     }
-}
 
-/* A point with its index, for sorting by x without a global. */
-struct dg_key {
-    double x, y;
-    size_t i;
-};
-
-static int cmp_key_x(const void *a, const void *b)
-{
-    const struct dg_key *p = a, *q = b;
-    if (p->x != q->x)
-        return (p->x > q->x) - (p->x < q->x);
-    return (p->i > q->i) - (p->i < q->i);
+out:
+    free(t_unit);
+    free(v_unit);
+    free(t_near);
+    free(v_near);
+    return rc;
 }
 
 /* Voronoi needs distinct sites, and cells a few metres wide are useless, so
@@ -887,8 +964,9 @@ int xt_demogeo_generate(const struct xt_demogeo_county *county, uint64_t seed,
     GEOSContext_setErrorMessageHandler_r(g.h, geos_message, &g);
 
     name_units(&g);
-    place_units(&g, seed);
-    rc = separate_grids(&g, seed);
+    rc = place_units(&g, seed);
+    if (!rc)
+        rc = separate_grids(&g, seed);
     if (rc) {
         rc = xt_error_set(err, rc, "", "out of memory");
         goto out;

@@ -5,21 +5,26 @@
  * polygon and a point inside it, grids of a county tile its region without
  * gaps or overlaps, and villages, townships and the county are the unions
  * of their grids. The result is deterministic: the same input and seed give
- * byte-identical output on every run and machine with the same GEOS.
+ * byte-identical output on every run and machine with the same GEOS and C
+ * maths library.
  *
  * How positions are made (in a local kilometre frame around the seat):
  * - the first township (usually the seat's own town or subdistrict) sits
  *   within 3% of the radius from the seat; the others are spread evenly,
  *   with jitter, over a ring from ~0.3 to 0.85 of the radius;
- * - the villages of a township are spread over a disk of the township's
- *   share of the area (radius R / sqrt(townships), 0.7 of that for the
- *   first, denser township), and the grids of a village over a disk of the
- *   village's share of its township;
+ * - the villages of a township are spread around it, and the grids of a
+ *   village around the village, over a disk of the unit's share of its
+ *   parent's area but at most 0.45 of the distance to the nearest unit of
+ *   its own level, so that children stay on their parent's side of the
+ *   Voronoi bisectors and villages and townships come out in one piece
+ *   (over 40 test counties, no village or township was a MultiPolygon or
+ *   had a hole, though nothing guarantees it);
  * - points that would leave the county are folded back inside 0.95 R, and
  *   grid points closer than 2 m to each other are nudged apart;
  * - the random numbers of a unit come from splitmix64 seeded with the seed
  *   and a hash of the unit's code, so adding a village moves only its
- *   township's villages, not the whole county.
+ *   township's villages (and their neighbours' grids), not the whole
+ *   county.
  *
  * How polygons are made: the Voronoi diagram (GEOSVoronoiDiagram_r) of the
  * grid points, with a ring of 48 far-away helper points so that every real
@@ -27,10 +32,10 @@
  * county's region, a regular 96-gon of radius R around the seat, by our own
  * convex clip that computes a shared edge's crossing identically for both
  * neighbours. Villages and townships are GEOSUnaryUnion_r of their grids'
- * cells; a village whose grids are interleaved with a neighbour's becomes a
- * MultiPolygon. Coordinates are written with the fewest digits (15 to 17)
- * that read back to the same double, so the cells stay an exact tiling
- * after a round trip through text. Rings follow RFC 7946: outer rings
+ * cells (a MultiPolygon should grids of two villages interleave).
+ * Coordinates are written with the fewest digits (15 to 17) that read back
+ * to the same double, so the cells stay an exact tiling after a round trip
+ * through text. Rings follow RFC 7946: outer rings
  * counterclockwise, holes clockwise.
  */
 #ifndef XT_DEMOGEO_H

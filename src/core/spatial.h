@@ -45,8 +45,9 @@
  * - When polygons overlap (a grid inside its village, or data from two
  *   sources), the one with the smallest area wins; on a tie the longer code
  *   wins (a village with one grid shares the grid's polygon, and the grid is
- *   the answer), then the smaller code. Areas are planar in square degrees, which ranks polygons
- * that overlap correctly because they share a latitude.
+ *   the answer), then the smaller code. Areas are planar in square
+ *   degrees, which ranks polygons that overlap correctly because they share
+ *   a latitude.
  * - The nearest-point fallback measures distance with the equirectangular
  *   projection centred on the query point: d = R * sqrt(dlat^2 +
  *   (cos(lat) * dlon)^2), R = 6371.0088 km (mean Earth radius), angles in

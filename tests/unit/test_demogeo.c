@@ -1,10 +1,12 @@
 /* test_demogeo.c - tests for src/core/demogeo.c and src/core/gridplan.c. */
 #define GEOS_USE_ONLY_R_API
-#include <cmocka.h>
+/* cmocka.h needs these four first. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include <geos_c.h>
 #include <math.h>
@@ -178,6 +180,13 @@ static void test_cells_tile_the_region(void **state)
     double sum = 0, village_sum = 0, village_area = 0;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
+        if (u[i].level == XT_LEVEL_TOWNSHIP || u[i].level == XT_LEVEL_VILLAGE) {
+            /* The placement keeps villages and townships in one piece. */
+            GEOSGeometry *p = read_geom(h, r, u[i].polygon_geojson);
+            assert_int_equal(GEOSGeomTypeId_r(h, p), GEOS_POLYGON);
+            assert_int_equal(GEOSGetNumInteriorRings_r(h, p), 0);
+            GEOSGeom_destroy_r(h, p);
+        }
         if (u[i].level == XT_LEVEL_VILLAGE) {
             if (village_area > 0)
                 assert_true(fabs(village_sum - village_area) <= 1e-9 * village_area);

@@ -1,9 +1,11 @@
 /* test_geojson.c - tests for src/core/geojson.c. */
-#include <cmocka.h>
+/* cmocka.h needs these four first. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include <json-c/json.h>
 #include <stdio.h>

@@ -1,10 +1,12 @@
 /* test_spatial.c - tests for src/core/spatial.c. */
 #define GEOS_USE_ONLY_R_API
-#include <cmocka.h>
+/* cmocka.h needs these four first. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include <geos_c.h>
 #include <math.h>
