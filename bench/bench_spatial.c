@@ -79,11 +79,11 @@ static void plan_county(struct b_county *c, int k)
     xt_gridplan_county(pop, hs, urban, n_urban, n_rural, &urban_pop, &rural_pop);
 
     for (int t = 0; t < nt; t++) {
-        snprintf(c->tcode[t], sizeof(c->tcode[t]), "%.6s%03d", c->code, 100 + t);
+        snprintf(c->tcode[t], sizeof(c->tcode[t]), "%.6s%03d", c->code, (100 + t) % 1000);
         for (int v = 0; v < nv[t]; v++) {
             int is_urban = t == 0 && v < n_urban;
             snprintf(c->vcode[t][v], sizeof(c->vcode[t][v]), "%.9s%03d", c->tcode[t],
-                     is_urban ? 1 + v : 200 + v);
+                     (is_urban ? 1 + v : 200 + v) % 1000);
             /* Villages differ in size around the county's average. */
             int64_t vpop =
                 (int64_t)((double)(is_urban ? urban_pop : rural_pop) * (0.6 + 0.8 * next_unit()));

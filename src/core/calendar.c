@@ -253,12 +253,12 @@ static int read_rows(struct xt_csv *c, struct csv_row **rows_out, size_t *n_out,
         }
     }
 
-    /* The reader counts the newlines inside quoted fields, so a record
-     * starts on the line after the one where the previous record ended. */
-    line = c->line + 1;
+    /* The reader gives the line where each record starts; line is where
+     * the next one will start, for errors after the last record. */
+    line = c->line + c->inner_lines + 1;
     while ((rc = xt_csv_next(c)) == 1) {
-        start = line;
-        line = c->line + 1;
+        start = c->line;
+        line = c->line + c->inner_lines + 1;
         if (c->nfield == 1 && c->field[0][0] == '\0')
             continue;
         if (n == cap) {

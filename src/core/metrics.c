@@ -69,7 +69,9 @@ static int cmp_rank(const void *pa, const void *pb)
     bool na = isnan(a->composite), nb = isnan(b->composite);
     if (na != nb)
         return na ? 1 : -1;
-    if (!na && a->composite != b->composite)
+    /* The same tolerance as the ranks below, so that units whose
+     * composites differ only by rounding are ordered by the tie-breaks. */
+    if (!na && fabs(a->composite - b->composite) >= 1e-12)
         return a->composite > b->composite ? -1 : 1;
     if (a->dispatched != b->dispatched)
         return a->dispatched > b->dispatched ? -1 : 1;

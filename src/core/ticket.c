@@ -229,13 +229,13 @@ int xt_ticket_create(struct xt_ticket *t, const struct xt_actor *actor, const ch
     if (actor->role != XT_ROLE_RESIDENT && !xt_actor_covers(actor, t->grid) && *actor->scope)
         return xt_error_set(err, XT_EPERM, "location.unit", "'%s' is outside your area",
                             t->grid);
+    if (on_spot_reply && (rc = check_text("reply", on_spot_reply, 2000, true, err)))
+        return rc;
     t->state = XT_ST_RECEIVED;
     t->created_at = t->updated_at = now;
     t->creator_id = actor->account_id;
     t->resolved = -1;
     if (on_spot_reply) {
-        if ((rc = check_text("reply", on_spot_reply, 2000, true, err)))
-            return rc;
         char *reply = strdup(on_spot_reply);
         if (!reply)
             return XT_ENOMEM;

@@ -24,9 +24,9 @@ int xt_csv_open(struct xt_csv *c, const char *path)
 
 static int put(struct xt_csv *c, size_t *len, char ch)
 {
+    if (*len >= c->max_record)
+        return XT_ETOOBIG;
     if (*len + 1 >= c->cap) {
-        if (*len + 1 >= c->max_record)
-            return XT_ETOOBIG;
         size_t cap = c->cap ? c->cap * 2 : 4096;
         char *p = realloc(c->rec, cap);
         if (!p)
@@ -56,7 +56,8 @@ int xt_csv_next(struct xt_csv *c)
             ungetc(a, c->fp);
         }
     }
-    c->line++;
+    c->line += 1 + c->inner_lines;
+    c->inner_lines = 0;
     starts[nf++] = 0;
     for (;;) {
         ch = fgetc(c->fp);
@@ -81,7 +82,7 @@ int xt_csv_next(struct xt_csv *c)
                 }
             } else {
                 if (ch == '\n')
-                    c->line++;
+                    c->inner_lines++;
                 if ((rc = put(c, &len, (char)ch)))
                     return rc;
             }

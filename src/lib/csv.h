@@ -16,6 +16,7 @@ struct xt_csv {
     FILE *fp;
     int own_fp;
     long line;   /* line number where the current record started (1-based) */
+    long inner_lines; /* newlines inside quoted fields of the current record */
     char *rec;   /* the record's bytes, fields NUL-separated */
     size_t cap;
     size_t max_record; /* records longer than this fail with XT_ETOOBIG */

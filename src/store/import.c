@@ -81,8 +81,10 @@ static int divisions_job(struct xt_store *s, struct xt_conn *c, void *arg)
             rc = bad_row(j, csv.line, "level", "unknown level", lvl);
             break;
         }
-        if (xt_unit_check(code, parent, level, j->err)) {
-            rc = bad_row(j, csv.line, j->err->field, j->err->message, code);
+        struct xt_error why;
+        if (xt_unit_check(code, parent, level, &why)) {
+            rc = xt_error_set(j->err, XT_EINVAL, why.field, "line %ld: %.200s", csv.line,
+                              why.message);
             break;
         }
         size_t nl = strlen(name);

@@ -36,9 +36,9 @@ static void make_county(struct t_county *c)
     static const int nv[T_TOWNSHIPS] = {12, 8, 1, 10, 5, 7};
     memset(c, 0, sizeof(*c));
     for (int t = 0; t < T_TOWNSHIPS; t++) {
-        snprintf(c->tcode[t], 16, "622921%03d", 100 + t);
+        snprintf(c->tcode[t], 16, "622921%03d", (100 + t) % 1000);
         for (int v = 0; v < nv[t]; v++) {
-            snprintf(c->vcode[t][v], 16, "%s%03d", c->tcode[t], 200 + v);
+            snprintf(c->vcode[t][v], 16, "%.9s%03d", c->tcode[t], (200 + v) % 1000);
             c->villages[t][v].code = c->vcode[t][v];
             c->villages[t][v].grids = 1 + (t * 7 + v * 3) % 9;
             c->ngrids += (size_t)c->villages[t][v].grids;
