@@ -198,6 +198,17 @@ static int check_text(const char *field, const char *s, size_t max_chars, bool r
     size_t n = strlen(s);
     if (!xt_utf8_valid(s, n))
         return xt_error_set(err, XT_EINVAL, field, "is not valid UTF-8");
+    if (required) {
+        bool blank = true;
+        for (size_t i = 0; i < n && blank;) {
+            uint32_t cp;
+            i += (size_t)xt_utf8_decode(s + i, &cp);
+            blank = cp == ' ' || cp == '\t' || cp == '\r' || cp == '\n' || cp == 0xA0 ||
+                    cp == 0x3000;
+        }
+        if (blank)
+            return xt_error_set(err, XT_EINVAL, field, "must not be only white space");
+    }
     if (xt_utf8_count(s, n) > max_chars)
         return xt_error_set(err, XT_EINVAL, field, "is longer than %zu characters", max_chars);
     return 0;

@@ -6,8 +6,22 @@
 #include "http/server.h"
 #include "lib/xtime.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* An Idempotency-Key names one request: scope it by what it asks for, so
+ * a key reused on another resource is another request. Anonymous callers
+ * share account 0, so their keys are scoped by the HTTP layer's answer
+ * replay only. */
+static const char *scoped_key(struct xt_req *r, const char *what, char *buf, size_t n)
+{
+    const char *k = xt_req_header(r, "Idempotency-Key");
+    if (!k || !*k || !r->authed)
+        return NULL;
+    snprintf(buf, n, "%s %s", what, k);
+    return buf;
+}
 
 static struct xt_render_ctx render_ctx(struct xt_req *r)
 {
@@ -107,8 +121,9 @@ int xt_h_ticket_create(struct xt_req *r)
         rc = XT_ENOMEM;
         goto out;
     }
+    char kbuf[512];
     rc = xt_store_ticket_create(r->store, &r->actor, &t, &c, reply,
-                                xt_req_header(r, "Idempotency-Key"), r->now, e);
+                                scoped_key(r, "create", kbuf, sizeof(kbuf)), r->now, e);
     if (!rc) {
         /* Echo the contact masked: the requester knows it, others may not. */
         struct xt_contact masked;
@@ -327,8 +342,10 @@ int xt_h_ticket_act(struct xt_req *r)
         return rc;
     }
     struct xt_ticket t;
+    char what[200], kbuf[640];
+    snprintf(what, sizeof(what), "%s/%s", r->params[0], r->params[1]);
     rc = xt_store_ticket_act(r->store, &r->actor, r->params[0], action, &in, into,
-                             xt_req_header(r, "Idempotency-Key"), r->now, &t, &r->err);
+                             scoped_key(r, what, kbuf, sizeof(kbuf)), r->now, &t, &r->err);
     json_object_put(body);
     if (rc)
         return rc;

@@ -88,7 +88,7 @@ int xt_h_unit_lookup(struct xt_req *r)
     char grid[XT_CODE_MAX];
     int how = 0;
     rc = xt_spatial_lookup(xt_store_spatial(r->store), lat, lon, 30.0, grid, &how);
-    if (rc == XT_ENOTFOUND)
+    if (rc == XT_ENOTFOUND || (!rc && !xt_unit_within(grid, r->actor.scope)))
         return xt_error_set(&r->err, XT_ENOTFOUND, "lat", "no grid within 30 km of the point");
     if (rc)
         return xt_error_set(&r->err, rc, "lat", "cannot look up the point");

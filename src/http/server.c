@@ -1,6 +1,7 @@
 /* server.c - libmicrohttpd glue: route matching, body limits, auth,
  * JSON in and out. */
 #include "http/server.h"
+#include "lib/crypto.h"
 #include "lib/log.h"
 #include "lib/utf8.h"
 #include "lib/xtime.h"
@@ -235,15 +236,27 @@ static const struct xt_route *find_route(const char *method, const char *url, st
                                          bool *method_mismatch)
 {
     *method_mismatch = false;
+    bool api = strncmp(url, "/api/", 5) == 0;
+    const struct xt_route *found = NULL;
     for (size_t i = 0; i < xt_route_count; i++) {
         const struct xt_route *rt = &xt_routes[i];
-        if (!match(rt->pattern, url, r))
+        /* The console's catch-all never answers under /api/. */
+        if (api && strncmp(rt->pattern, "/{", 2) == 0)
             continue;
-        if (strcmp(rt->method, method) == 0)
-            return rt;
-        *method_mismatch = true;
+        struct xt_req probe;
+        if (!match(rt->pattern, url, &probe))
+            continue;
+        size_t n = strlen(r->allow);
+        snprintf(r->allow + n, sizeof(r->allow) - n, "%s%s", n ? ", " : "", rt->method);
+        if (!found && strcmp(rt->method, method) == 0) {
+            memcpy(r->params, probe.params, sizeof(r->params));
+            r->nparams = probe.nparams;
+            found = rt;
+        }
     }
-    return NULL;
+    if (!found && *r->allow)
+        *method_mismatch = true;
+    return found;
 }
 
 static int authenticate(struct xt_req *r)
@@ -291,6 +304,8 @@ static enum MHD_Result send_answer(struct xt_req *r)
     MHD_add_response_header(resp, "Content-Type",
                             r->content_type ? r->content_type : "application/json; charset=utf-8");
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+    if (r->status == 405 && *r->allow)
+        MHD_add_response_header(resp, "Allow", r->allow);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
@@ -385,9 +400,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return send_answer(r);
         }
     }
+    /* A repeated write with its Idempotency-Key gets the first answer. */
+    const char *idem = r->route->audit ? xt_req_header(r, "Idempotency-Key") : NULL;
+    char akey[640] = "";
+    if (idem && *idem && strlen(idem) <= 200) {
+        char h[65];
+        xt_sha256_hex(r->body.data ? r->body.data : "", r->body.len, h);
+        snprintf(akey, sizeof(akey), "answer %s %s %s", r->route->pattern, h, idem);
+        for (int i = 0; i < r->nparams; i++) {
+            size_t n = strlen(akey);
+            snprintf(akey + n, sizeof(akey) - n, " %s", r->params[i]);
+        }
+        int status;
+        char *body = NULL;
+        if (xt_store_idem_get(r->store, akey, r->actor.account_id, &status, &body) == 1) {
+            r->status = status;
+            r->raw = body;
+            r->raw_len = strlen(body);
+            r->content_type = "application/json; charset=utf-8";
+            return send_answer(r);
+        }
+    }
     int rc = r->route->handler(r);
     if (rc && !r->json)
         xt_reply_error(r, rc);
+    if (*akey && r->json && r->status >= 200 && r->status < 300)
+        xt_store_idem_put(r->store, akey, r->actor.account_id, r->status,
+                          json_object_to_json_string_ext(r->json, JSON_C_TO_STRING_PLAIN |
+                                                                      JSON_C_TO_STRING_NOSLASHESCAPE),
+                          r->now);
     return send_answer(r);
 }
 

@@ -52,6 +52,7 @@ struct xt_req {
     struct xt_actor actor;
     int64_t now;
     char request_id[24];
+    char allow[64]; /* methods of the matched path, for a 405 */
     struct xt_error err;
     /* the answer */
     int status;

@@ -19,6 +19,7 @@ struct session_entry {
     char digest[65];
     struct xt_actor actor;
     int64_t created_at, last_seen;
+    bool revoked; /* a logged-out session: never valid again */
     struct session_entry *next;
 };
 
@@ -35,14 +36,17 @@ static unsigned digest_bucket(const char *digest)
     return h % SESSION_BUCKETS;
 }
 
+static pthread_mutex_t cache_create_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static struct xt_session_cache *cache(struct xt_store *s)
 {
-    /* Created on first use; xt_store_open runs before any thread uses it. */
+    pthread_mutex_lock(&cache_create_lock);
     if (!s->sessions) {
         s->sessions = calloc(1, sizeof(*s->sessions));
         if (s->sessions)
             pthread_mutex_init(&s->sessions->lock, NULL);
     }
+    pthread_mutex_unlock(&cache_create_lock);
     return s->sessions;
 }
 
@@ -61,6 +65,15 @@ void xt_sessions_free(struct xt_session_cache *sc)
     free(sc);
 }
 
+static struct session_entry *find_locked(struct xt_session_cache *sc, const char *digest)
+{
+    for (struct session_entry *e = sc->bucket[digest_bucket(digest)]; e; e = e->next)
+        if (strcmp(e->digest, digest) == 0)
+            return e;
+    return NULL;
+}
+
+/* Insert unless the digest is already there (live or revoked). */
 static void cache_put(struct xt_session_cache *sc, const char *digest,
                       const struct xt_actor *actor, int64_t created_at, int64_t now)
 {
@@ -73,24 +86,35 @@ static void cache_put(struct xt_session_cache *sc, const char *digest,
     e->last_seen = now;
     unsigned b = digest_bucket(digest);
     pthread_mutex_lock(&sc->lock);
+    if (find_locked(sc, digest)) {
+        pthread_mutex_unlock(&sc->lock);
+        free(e);
+        return;
+    }
     e->next = sc->bucket[b];
     sc->bucket[b] = e;
     pthread_mutex_unlock(&sc->lock);
 }
 
-static void cache_drop(struct xt_session_cache *sc, const char *digest)
+/* Leave a revoked mark, so a reader that raced the logout cannot bring
+ * the session back into the cache. */
+static void cache_revoke(struct xt_session_cache *sc, const char *digest)
 {
-    unsigned b = digest_bucket(digest);
+    struct session_entry *fresh = calloc(1, sizeof(*fresh));
     pthread_mutex_lock(&sc->lock);
-    for (struct session_entry **pp = &sc->bucket[b]; *pp; pp = &(*pp)->next) {
-        if (strcmp((*pp)->digest, digest) == 0) {
-            struct session_entry *e = *pp;
-            *pp = e->next;
-            free(e);
-            break;
-        }
+    struct session_entry *e = find_locked(sc, digest);
+    if (e) {
+        e->revoked = true;
+    } else if (fresh) {
+        memcpy(fresh->digest, digest, 65);
+        fresh->revoked = true;
+        unsigned b = digest_bucket(digest);
+        fresh->next = sc->bucket[b];
+        sc->bucket[b] = fresh;
+        fresh = NULL;
     }
     pthread_mutex_unlock(&sc->lock);
+    free(fresh);
 }
 
 struct account_job {
@@ -266,7 +290,8 @@ int xt_store_session(struct xt_store *s, const char *token, int64_t now, struct 
     for (struct session_entry *e = sc->bucket[b]; e; e = e->next) {
         if (strcmp(e->digest, digest) != 0)
             continue;
-        int ok = now - e->last_seen <= XT_SESSION_IDLE && now - e->created_at <= XT_SESSION_MAX;
+        int ok = !e->revoked && now - e->last_seen <= XT_SESSION_IDLE &&
+                 now - e->created_at <= XT_SESSION_MAX;
         if (ok) {
             e->last_seen = now;
             *actor = e->actor;
@@ -319,6 +344,6 @@ int xt_store_logout(struct xt_store *s, const char *token)
     xt_token_digest(token, digest);
     struct xt_session_cache *sc = cache(s);
     if (sc)
-        cache_drop(sc, digest);
+        cache_revoke(sc, digest);
     return xt_store_write(s, logout_job, digest);
 }

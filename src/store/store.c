@@ -88,9 +88,13 @@ static struct xt_conn *conn_open(const char *path, bool readonly)
     sqlite3_busy_timeout(c->db, 5000);
     if (!readonly) {
         /* synchronous=FULL: a commit is on disk (WAL fsynced) before it
-         * returns, so an acknowledged write survives power loss. */
+         * returns, so an acknowledged write survives power loss.
+         * temp_store=MEMORY keeps each job's SAVEPOINT journal in memory
+         * (past 64 KiB it would spill to a temp file: ~40 KB of extra
+         * writes per ticket; see docs/BENCHMARKS.md). */
         if (xt_conn_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                            "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000;")) {
+                            "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000;"
+                            "PRAGMA temp_store=MEMORY;")) {
             sqlite3_close(c->db);
             free(c);
             return NULL;
