@@ -123,6 +123,10 @@ struct xt_ticket {
     char suggested_category[XT_CATEGORY_MAX];
     char suggested_handler[XT_CODE_MAX];
     double suggested_confidence;
+    /* The requester's contact as every response shows it (masked); the
+     * clear values are sealed in the store and never held here. */
+    char masked_name[128];
+    char masked_phone[40];
 };
 
 /* The input of an action: each action reads only its own fields. Strings

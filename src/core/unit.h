@@ -17,7 +17,7 @@
 #include "lib/err.h"
 
 #define XT_CODE_MAX 16 /* longest code (15) + NUL */
-#define XT_NAME_MAX 96
+#define XT_NAME_MAX 256 /* the longest division names run to ~120 bytes */
 
 enum xt_unit_level {
     XT_LEVEL_NONE = 0,

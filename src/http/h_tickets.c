@@ -4,6 +4,7 @@
 #include "core/privacy.h"
 #include "core/render.h"
 #include "http/server.h"
+#include "lib/crypto.h"
 #include "lib/xtime.h"
 
 #include <stdio.h>
@@ -12,14 +13,19 @@
 
 /* An Idempotency-Key names one request: scope it by what it asks for, so
  * a key reused on another resource is another request. Anonymous callers
- * share account 0, so their keys are scoped by the HTTP layer's answer
- * replay only. */
+ * all act as account 0, so their keys are also scoped by the body. */
 static const char *scoped_key(struct xt_req *r, const char *what, char *buf, size_t n)
 {
     const char *k = xt_req_header(r, "Idempotency-Key");
-    if (!k || !*k || !r->authed)
+    if (!k || !*k || strlen(k) > 200)
         return NULL;
-    snprintf(buf, n, "%s %s", what, k);
+    if (r->authed) {
+        snprintf(buf, n, "%s %s", what, k);
+    } else {
+        char h[65];
+        xt_sha256_hex(r->body.data ? r->body.data : "", r->body.len, h);
+        snprintf(buf, n, "%s anonymous %s %s", what, h, k);
+    }
     return buf;
 }
 

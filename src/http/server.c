@@ -459,10 +459,12 @@ int xt_server_start(struct xt_store *store, const struct xt_server_options *opt,
         free(srv);
         return xt_error_set(err, XT_EINVAL, "bind", "'%s' is not an IPv4 address", opt->bind);
     }
-    unsigned threads = opt->threads > 0 ? (unsigned)opt->threads
-                                        : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
-    if (threads < 1)
-        threads = 1;
+    /* 16 per core: a write handler blocks its thread until the group
+     * commit, so the pool bounds the group size (docs/BENCHMARKS.md). */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1 || cores > 256)
+        cores = 2;
+    unsigned threads = opt->threads > 0 ? (unsigned)opt->threads : 16 * (unsigned)cores;
     srv->daemon = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)opt->port, NULL, NULL,
         on_request, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
@@ -503,20 +505,13 @@ int xt_h_static(struct xt_req *r)
         return xt_error_set(&r->err, XT_ENOTFOUND, "path", "no such resource");
     char path[1024];
     snprintf(path, sizeof(path), "%s/%s", r->srv->web_dir, rel);
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return xt_error_set(&r->err, XT_ENOTFOUND, "path", "no such resource");
     struct xt_buf b;
     xt_buf_init(&b, 16 << 20);
-    char chunk[8192];
-    size_t n;
-    int rc = 0;
-    while (!rc && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-        rc = xt_buf_append(&b, chunk, n);
-    fclose(fp);
+    int rc = xt_buf_read_file(&b, path);
     if (rc) {
         xt_buf_release(&b);
-        return xt_error_set(&r->err, rc, "path", "cannot read the file");
+        return xt_error_set(&r->err, rc == XT_ENOTFOUND ? XT_ENOTFOUND : XT_EIO, "path",
+                            rc == XT_ENOTFOUND ? "no such resource" : "cannot read the file");
     }
     static const struct {
         const char *ext, *type;

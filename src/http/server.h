@@ -23,7 +23,7 @@ struct xt_server;
 struct xt_server_options {
     const char *bind;  /* "127.0.0.1" */
     int port;          /* 0 picks a free port (see xt_server_port) */
-    int threads;       /* 0 = number of cores */
+    int threads;       /* 0 = 16 per core */
     const char *web_dir; /* static console files, NULL for none */
 };
 

@@ -103,3 +103,19 @@ void xt_buf_release(struct xt_buf *b)
     b->data = NULL;
     b->len = b->cap = 0;
 }
+
+int xt_buf_read_file(struct xt_buf *b, const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return XT_ENOTFOUND;
+    char chunk[65536];
+    size_t n;
+    int rc = 0;
+    while (!rc && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+        rc = xt_buf_append(b, chunk, n);
+    if (!rc && ferror(fp))
+        rc = XT_EIO;
+    fclose(fp);
+    return rc;
+}

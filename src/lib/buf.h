@@ -23,6 +23,9 @@ int xt_buf_puts(struct xt_buf *b, const char *s);
 int xt_buf_putc(struct xt_buf *b, char c);
 int xt_buf_printf(struct xt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void xt_buf_reset(struct xt_buf *b);
+/* Append the whole file at path. XT_ENOTFOUND when it cannot be opened,
+ * XT_ETOOBIG past the buffer's cap, XT_EIO on a read error. */
+int xt_buf_read_file(struct xt_buf *b, const char *path);
 /* Returns the data (owned by the caller, NUL-terminated, never NULL unless
  * out of memory) and leaves b empty. */
 char *xt_buf_detach(struct xt_buf *b);

@@ -36,18 +36,19 @@ static unsigned digest_bucket(const char *digest)
     return h % SESSION_BUCKETS;
 }
 
-static pthread_mutex_t cache_create_lock = PTHREAD_MUTEX_INITIALIZER;
-
+/* Created by xt_store_open before any other thread can see the store, so
+ * reading the pointer needs no lock. */
 static struct xt_session_cache *cache(struct xt_store *s)
 {
-    pthread_mutex_lock(&cache_create_lock);
-    if (!s->sessions) {
-        s->sessions = calloc(1, sizeof(*s->sessions));
-        if (s->sessions)
-            pthread_mutex_init(&s->sessions->lock, NULL);
-    }
-    pthread_mutex_unlock(&cache_create_lock);
     return s->sessions;
+}
+
+struct xt_session_cache *xt_sessions_new(void)
+{
+    struct xt_session_cache *sc = calloc(1, sizeof(*sc));
+    if (sc)
+        pthread_mutex_init(&sc->lock, NULL);
+    return sc;
 }
 
 void xt_sessions_free(struct xt_session_cache *sc)

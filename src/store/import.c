@@ -546,20 +546,12 @@ int xt_store_import_geojson(struct xt_store *s, const char *path, struct xt_impo
 {
     memset(st, 0, sizeof(*st));
     xt_error_clear(err);
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return xt_error_set(err, XT_ENOTFOUND, "file", "cannot open '%s'", path);
     struct xt_buf b;
     xt_buf_init(&b, (size_t)512 << 20);
-    char chunk[65536];
-    size_t n;
-    int rc = 0;
-    while (!rc && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-        rc = xt_buf_append(&b, chunk, n);
-    fclose(fp);
+    int rc = xt_buf_read_file(&b, path);
     if (rc) {
         xt_buf_release(&b);
-        return xt_error_set(err, rc, "file", "'%s' is too large or unreadable", path);
+        return xt_error_set(err, rc, "file", "cannot read '%s' (missing, unreadable or over 512 MiB)", path);
     }
     struct geojson_job j = {.text = b.data ? b.data : "", .n = b.len, .st = st, .err = err};
     xt_buf_init(&j.unmatched, 4096);

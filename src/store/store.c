@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 
 #define XT_BATCH_MAX 512
-#define XT_READERS_MAX 32
 
 void xt_bind_text(sqlite3_stmt *st, int i, const char *text)
 {
@@ -94,7 +93,7 @@ static struct xt_conn *conn_open(const char *path, bool readonly)
          * writes per ticket; see docs/BENCHMARKS.md). */
         if (xt_conn_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                             "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000;"
-                            "PRAGMA temp_store=MEMORY;")) {
+                            "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;")) {
             sqlite3_close(c->db);
             free(c);
             return NULL;
@@ -233,14 +232,52 @@ static void *writer_main(void *arg)
         s->commits++;
         for (struct xt_job *j = batch; j;) {
             struct xt_job *next = j->next;
-            j->done = 1;
             s->jobs_done++;
+            if (j->detached) {
+                if (j->free_arg)
+                    j->free_arg(j->arg);
+                free(j);
+            } else {
+                j->done = 1;
+            }
             j = next;
         }
         pthread_cond_broadcast(&s->dcond);
         pthread_mutex_unlock(&s->qlock);
     }
     return NULL;
+}
+
+int xt_store_write_detached(struct xt_store *s,
+                            int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg), void *arg,
+                            void (*free_arg)(void *arg))
+{
+    struct xt_job *job = calloc(1, sizeof(*job));
+    if (!job) {
+        if (free_arg)
+            free_arg(arg);
+        return XT_ENOMEM;
+    }
+    job->fn = fn;
+    job->arg = arg;
+    job->free_arg = free_arg;
+    job->detached = 1;
+    pthread_mutex_lock(&s->qlock);
+    if (s->stopping) {
+        pthread_mutex_unlock(&s->qlock);
+        if (free_arg)
+            free_arg(arg);
+        free(job);
+        return XT_EBUSY;
+    }
+    if (s->qtail)
+        s->qtail->next = job;
+    else
+        s->qhead = job;
+    s->qtail = job;
+    pthread_cond_signal(&s->qcond);
+    pthread_mutex_unlock(&s->qlock);
+    return 0;
 }
 
 int xt_store_write(struct xt_store *s, int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg),
@@ -364,6 +401,11 @@ int xt_store_open(const char *dir, struct xt_store **out, struct xt_error *err)
         rc = xt_error_set(err, XT_EIO, "data", "cannot read or create key '%s'", keypath);
         goto fail;
     }
+    s->sessions = xt_sessions_new();
+    if (!s->sessions) {
+        rc = XT_ENOMEM;
+        goto fail;
+    }
     s->writer = conn_open(s->path, false);
     if (!s->writer) {
         rc = xt_error_set(err, XT_EIO, "data", "cannot open database '%s'", s->path);
@@ -387,6 +429,7 @@ int xt_store_open(const char *dir, struct xt_store **out, struct xt_error *err)
     return 0;
 fail:
     conn_close(s->writer);
+    xt_sessions_free(s->sessions);
     xt_key_wipe(&s->key);
     free(s);
     return rc;

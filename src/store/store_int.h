@@ -30,6 +30,10 @@ struct xt_job {
     void *arg;
     int rc;
     int done;
+    /* A detached job is not waited for: the writer frees arg with
+     * free_arg, and the job itself, once committed. */
+    void (*free_arg)(void *arg);
+    int detached;
     struct xt_job *next;
 };
 
@@ -82,6 +86,13 @@ int xt_conn_exec(struct xt_conn *c, const char *sql);
 struct xt_conn *xt_store_reader(struct xt_store *s);
 void xt_store_reader_put(struct xt_store *s, struct xt_conn *c);
 
+/* Queue fn for the writer without waiting; arg is consumed (freed with
+ * free_arg after the commit). For writes whose loss in a crash does no
+ * harm, such as a cached idempotent answer. */
+int xt_store_write_detached(struct xt_store *s,
+                            int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg), void *arg,
+                            void (*free_arg)(void *arg));
+
 /* Run fn in the writer thread and wait until its batch is committed. */
 int xt_store_write(struct xt_store *s, int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg),
                    void *arg);
@@ -102,6 +113,7 @@ int xt_store_load_calendar(struct xt_store *s, struct xt_conn *c, struct xt_cale
 int xt_store_load_routing(struct xt_store *s, struct xt_conn *c, struct xt_routing *out);
 int xt_store_load_spatial(struct xt_store *s, struct xt_conn *c, struct xt_spatial **out);
 
+struct xt_session_cache *xt_sessions_new(void);
 void xt_sessions_free(struct xt_session_cache *sc);
 
 #endif

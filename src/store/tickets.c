@@ -25,7 +25,7 @@
     " signed_at, replied_at, closed_at, result, reply, resolved, satisfaction, unreachable,"      \
     " ext_pending, ext_days, escalated, returns, reopens, merged_into, creator_id,"               \
     " assignment_id, contact_name, contact_phone, suggested_category, suggested_handler,"    \
-    " suggested_confidence"
+    " suggested_confidence, contact_name_masked, contact_phone_masked"
 
 static const char SQL_BY_NUMBER[] = "SELECT " TICKET_COLS " FROM tickets WHERE number=?1";
 
@@ -111,6 +111,8 @@ static int row_to_ticket(sqlite3_stmt *st, struct xt_ticket *t, char **name_seal
     snprintf(t->suggested_category, sizeof(t->suggested_category), "%s", xt_col_text(st, 38));
     snprintf(t->suggested_handler, sizeof(t->suggested_handler), "%s", xt_col_text(st, 39));
     t->suggested_confidence = sqlite3_column_double(st, 40);
+    snprintf(t->masked_name, sizeof(t->masked_name), "%s", xt_col_text(st, 41));
+    snprintf(t->masked_phone, sizeof(t->masked_phone), "%s", xt_col_text(st, 42));
     if (name_sealed)
         *name_sealed = dup_col(st, 36);
     if (phone_sealed)
@@ -234,6 +236,7 @@ struct create_job {
     const struct xt_actor *actor;
     struct xt_ticket *t;
     const char *name_sealed, *phone_sealed, *phone_index;
+    const char *name_masked, *phone_masked;
     const char *sug_category, *sug_handler;
     double sug_conf;
     const char *idem_key;
@@ -282,9 +285,9 @@ static const char SQL_INSERT[] =
     " lon, grid, lead, handler, created_at, updated_at, replied_at, result, reply, resolved,"
     " satisfaction, unreachable, ext_pending, ext_days, escalated, returns, reopens,"
     " creator_id, contact_name, contact_phone, phone_index, suggested_category,"
-    " suggested_handler, suggested_confidence)"
+    " suggested_handler, suggested_confidence, contact_name_masked, contact_phone_masked)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16, ?17,"
-    " NULL, 0, 0, 0, 0, 0, 0, 0, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
+    " NULL, 0, 0, 0, 0, 0, 0, 0, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
 
 static int create_job(struct xt_store *s, struct xt_conn *c, void *arg)
 {
@@ -340,6 +343,8 @@ static int create_job(struct xt_store *s, struct xt_conn *c, void *arg)
     xt_bind_text(st, 23, j->sug_handler);
     if (j->sug_handler)
         sqlite3_bind_double(st, 24, j->sug_conf);
+    xt_bind_text(st, 25, j->name_masked);
+    xt_bind_text(st, 26, j->phone_masked);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -440,7 +445,11 @@ int xt_store_ticket_create(struct xt_store *s, const struct xt_actor *actor, str
         return rc;
 
     char *name_sealed = NULL, *phone_sealed = NULL;
-    char phone_index[65] = "";
+    char phone_index[65] = "", name_masked[128] = "", phone_masked[40] = "";
+    if (contact && *contact->name)
+        xt_mask_name(contact->name, name_masked, sizeof(name_masked));
+    if (contact && *contact->phone)
+        xt_mask_phone(contact->phone, phone_masked, sizeof(phone_masked));
     if (contact && *contact->name &&
         xt_seal(&s->key, contact->name, strlen(contact->name), &name_sealed))
         return xt_error_set(err, XT_EIO, "contact.name", "cannot protect the name");
@@ -459,6 +468,8 @@ int xt_store_ticket_create(struct xt_store *s, const struct xt_actor *actor, str
         .name_sealed = name_sealed,
         .phone_sealed = phone_sealed,
         .phone_index = *phone_index ? phone_index : NULL,
+        .name_masked = *name_masked ? name_masked : NULL,
+        .phone_masked = *phone_masked ? phone_masked : NULL,
         .sug_category = *t->category ? t->category : NULL,
         .sug_handler = *sug_handler ? sug_handler : NULL,
         .sug_conf = 1.0,
@@ -478,7 +489,10 @@ int xt_store_ticket_create(struct xt_store *s, const struct xt_actor *actor, str
         /* A repeated request with the same Idempotency-Key: answer with
          * the ticket the first one created. */
         xt_ticket_release(t);
-        return xt_store_ticket_get(s, actor, j.replay, t, NULL, false, now, err);
+        /* Read as the system: an anonymous requester may not read tickets,
+         * but may be told again what its own request became. */
+        struct xt_actor sys = {.role = XT_ROLE_SYSTEM};
+        return xt_store_ticket_get(s, &sys, j.replay, t, NULL, false, now, err);
     }
     return 0;
 }
@@ -515,7 +529,13 @@ int xt_store_ticket_get(struct xt_store *s, const struct xt_actor *actor, const 
     if (!c)
         return xt_error_set(err, XT_EIO, "", "storage unavailable");
     char *ns = NULL, *ps = NULL;
-    int rc = load_ticket(c, number, t, contact ? &ns : NULL, contact ? &ps : NULL);
+    int rc = load_ticket(c, number, t, contact && reveal ? &ns : NULL,
+                         contact && reveal ? &ps : NULL);
+    if (!rc && contact && !reveal) {
+        /* The ordinary read shows the masked values stored at intake. */
+        snprintf(contact->name, sizeof(contact->name), "%s", t->masked_name);
+        snprintf(contact->phone, sizeof(contact->phone), "%s", t->masked_phone);
+    }
     xt_store_reader_put(s, c);
     if (rc == XT_ENOTFOUND || (!rc && !xt_ticket_visible(t, actor))) {
         if (!rc)
@@ -546,8 +566,10 @@ int xt_store_ticket_get(struct xt_store *s, const struct xt_actor *actor, const 
             xt_ticket_release(t);
             return xt_error_set(err, XT_EIO, "", "cannot audit the read");
         }
-        unseal_masked(s, ns, clear, false, contact->name, sizeof(contact->name));
-        unseal_masked(s, ps, clear, true, contact->phone, sizeof(contact->phone));
+        if (clear) {
+            unseal_masked(s, ns, clear, false, contact->name, sizeof(contact->name));
+            unseal_masked(s, ps, clear, true, contact->phone, sizeof(contact->phone));
+        }
     }
     free(ns);
     free(ps);
@@ -952,10 +974,10 @@ int xt_store_idem_get(struct xt_store *s, const char *key, int64_t account, int 
 }
 
 struct idem_job {
-    const char *key;
+    char *key;
     int64_t account;
     int status;
-    const char *body;
+    char *body;
     int64_t now;
 };
 
@@ -966,9 +988,31 @@ static int idem_job(struct xt_store *s, struct xt_conn *c, void *arg)
     return idem_record(c, j->key, j->account, j->status, j->body, j->now);
 }
 
+static void idem_free(void *arg)
+{
+    struct idem_job *j = arg;
+    free(j->key);
+    free(j->body);
+    free(j);
+}
+
+/* The stored answer is a convenience on top of the store-level key kept
+ * with each create and action (which alone prevents a double write), so it
+ * is queued without waiting for its commit. */
 int xt_store_idem_put(struct xt_store *s, const char *key, int64_t account, int status,
                       const char *body, int64_t now)
 {
-    struct idem_job j = {key, account, status, body, now};
-    return xt_store_write(s, idem_job, &j);
+    struct idem_job *j = calloc(1, sizeof(*j));
+    if (!j)
+        return XT_ENOMEM;
+    j->key = strdup(key);
+    j->body = strdup(body);
+    j->account = account;
+    j->status = status;
+    j->now = now;
+    if (!j->key || !j->body) {
+        idem_free(j);
+        return XT_ENOMEM;
+    }
+    return xt_store_write_detached(s, idem_job, j, idem_free);
 }
