@@ -128,21 +128,21 @@ static int account_job(struct xt_store *s, struct xt_conn *c, void *arg)
 {
     (void)s;
     struct account_job *j = arg;
-    sqlite3_stmt *st = xt_conn_stmt(c, "INSERT INTO accounts(username, pwhash, role, scope,"
+    struct xt_stmt *st = xt_conn_stmt(c, "INSERT INTO accounts(username, pwhash, role, scope,"
                                        " display_name, created_at) VALUES(?1,?2,?3,?4,?5,?6)");
     if (!st)
         return xt_sqlite_err(j->err, c, "prepare account");
-    sqlite3_bind_text(st, 1, j->username, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, j->pwhash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, j->role, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, j->scope, -1, SQLITE_STATIC);
+    xt_bind_text(st, 1, j->username);
+    xt_bind_text(st, 2, j->pwhash);
+    xt_bind_text(st, 3, j->role);
+    xt_bind_text(st, 4, j->scope);
     xt_bind_text(st, 5, j->display);
-    sqlite3_bind_int64(st, 6, j->now);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_CONSTRAINT)
+    xt_bind_int(st, 6, j->now);
+    int rc = xt_step(st);
+    xt_reset(st);
+    if (rc == XT_EEXIST)
         return xt_error_set(j->err, XT_EEXIST, "username", "'%s' is taken", j->username);
-    if (rc != SQLITE_DONE)
+    if (rc != 0)
         return xt_sqlite_err(j->err, c, "insert account");
     struct xt_actor system = {.role = XT_ROLE_SYSTEM};
     snprintf(system.username, sizeof(system.username), "system");
@@ -195,26 +195,26 @@ struct login_job {
 static int login_job(struct xt_store *s, struct xt_conn *c, void *arg)
 {
     struct login_job *j = arg;
-    sqlite3_stmt *st;
+    struct xt_stmt *st;
     if (j->ok) {
         st = xt_conn_stmt(c, "UPDATE accounts SET failed=0, locked_until=0 WHERE id=?1");
-        sqlite3_bind_int64(st, 1, j->account_id);
-        sqlite3_step(st);
+        xt_bind_int(st, 1, j->account_id);
+        xt_step(st);
         st = xt_conn_stmt(c, "INSERT INTO sessions(digest, account_id, created_at)"
                              " VALUES(?1, ?2, ?3)");
-        sqlite3_bind_text(st, 1, j->digest, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, j->account_id);
-        sqlite3_bind_int64(st, 3, j->now);
-        if (sqlite3_step(st) != SQLITE_DONE)
+        xt_bind_text(st, 1, j->digest);
+        xt_bind_int(st, 2, j->account_id);
+        xt_bind_int(st, 3, j->now);
+        if (xt_step(st) != 0)
             return XT_EIO;
         return xt_audit_append(s, c, j->actor, "session.login", j->actor->username, "", j->now);
     }
     st = xt_conn_stmt(c, "UPDATE accounts SET failed=failed+1, locked_until=CASE WHEN"
                          " failed+1 >= ?2 THEN ?3 ELSE locked_until END WHERE id=?1");
-    sqlite3_bind_int64(st, 1, j->account_id);
-    sqlite3_bind_int(st, 2, XT_LOGIN_MAX_FAILS);
-    sqlite3_bind_int64(st, 3, j->now + XT_LOGIN_LOCK_SECS);
-    if (sqlite3_step(st) != SQLITE_DONE)
+    xt_bind_int(st, 1, j->account_id);
+    xt_bind_int(st, 2, XT_LOGIN_MAX_FAILS);
+    xt_bind_int(st, 3, j->now + XT_LOGIN_LOCK_SECS);
+    if (xt_step(st) != 0)
         return XT_EIO;
     return xt_audit_append(s, c, j->actor, "session.login_failed", j->actor->username, "",
                            j->now);
@@ -231,23 +231,23 @@ int xt_store_login(struct xt_store *s, const char *username, const char *passwor
     struct xt_conn *c = xt_store_reader(s);
     if (!c)
         return xt_error_set(err, XT_EIO, "", "storage unavailable");
-    sqlite3_stmt *st = xt_conn_stmt(c, "SELECT id, pwhash, role, scope, disabled, locked_until"
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT id, pwhash, role, scope, disabled, locked_until"
                                        " FROM accounts WHERE username=?1");
     char hash[XT_PWHASH_MAX] = "";
     int64_t id = 0, locked_until = 0;
     int disabled = 0, role = -1;
     memset(actor, 0, sizeof(*actor));
     if (st) {
-        sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            id = sqlite3_column_int64(st, 0);
+        xt_bind_text(st, 1, username);
+        if (xt_step(st) == 1) {
+            id = xt_col_int(st, 0);
             snprintf(hash, sizeof(hash), "%s", xt_col_text(st, 1));
             role = xt_role_parse(xt_col_text(st, 2));
             snprintf(actor->scope, sizeof(actor->scope), "%s", xt_col_text(st, 3));
-            disabled = sqlite3_column_int(st, 4);
-            locked_until = sqlite3_column_int64(st, 5);
+            disabled = xt_col_int(st, 4);
+            locked_until = xt_col_int(st, 5);
         }
-        sqlite3_reset(st);
+        xt_reset(st);
     }
     xt_store_reader_put(s, c);
     if (!id || disabled || role < 0)
@@ -305,23 +305,23 @@ int xt_store_session(struct xt_store *s, const char *token, int64_t now, struct 
     struct xt_conn *c = xt_store_reader(s);
     if (!c)
         return XT_EIO;
-    sqlite3_stmt *st = xt_conn_stmt(c, "SELECT a.id, a.username, a.role, a.scope, s.created_at"
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT a.id, a.username, a.role, a.scope, s.created_at"
                                        " FROM sessions s JOIN accounts a ON a.id = s.account_id"
                                        " WHERE s.digest=?1 AND s.revoked=0 AND a.disabled=0");
     int rc = XT_EAUTH;
     int64_t created = 0;
     if (st) {
-        sqlite3_bind_text(st, 1, digest, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) {
+        xt_bind_text(st, 1, digest);
+        if (xt_step(st) == 1) {
             memset(actor, 0, sizeof(*actor));
-            actor->account_id = sqlite3_column_int64(st, 0);
+            actor->account_id = xt_col_int(st, 0);
             snprintf(actor->username, sizeof(actor->username), "%s", xt_col_text(st, 1));
             actor->role = xt_role_parse(xt_col_text(st, 2));
             snprintf(actor->scope, sizeof(actor->scope), "%s", xt_col_text(st, 3));
-            created = sqlite3_column_int64(st, 4);
+            created = xt_col_int(st, 4);
             rc = now - created <= XT_SESSION_MAX && actor->role >= 0 ? 0 : XT_EAUTH;
         }
-        sqlite3_reset(st);
+        xt_reset(st);
     }
     xt_store_reader_put(s, c);
     if (!rc)
@@ -332,9 +332,9 @@ int xt_store_session(struct xt_store *s, const char *token, int64_t now, struct 
 static int logout_job(struct xt_store *s, struct xt_conn *c, void *arg)
 {
     (void)s;
-    sqlite3_stmt *st = xt_conn_stmt(c, "UPDATE sessions SET revoked=1 WHERE digest=?1");
-    sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-    return sqlite3_step(st) == SQLITE_DONE ? 0 : XT_EIO;
+    struct xt_stmt *st = xt_conn_stmt(c, "UPDATE sessions SET revoked=1 WHERE digest=?1");
+    xt_bind_text(st, 1, arg);
+    return xt_step(st) == 0 ? 0 : XT_EIO;
 }
 
 int xt_store_logout(struct xt_store *s, const char *token)

@@ -22,14 +22,14 @@ static void row_hash(const char *prev, int64_t at, int64_t actor_id, const char 
 
 int xt_audit_load_head(struct xt_store *s, struct xt_conn *c)
 {
-    sqlite3_stmt *st = xt_conn_stmt(c, "SELECT hash FROM audit ORDER BY id DESC LIMIT 1");
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT hash FROM audit ORDER BY id DESC LIMIT 1");
     if (!st)
         return XT_EIO;
     memset(s->audit_prev, '0', 64);
     s->audit_prev[64] = '\0';
-    if (sqlite3_step(st) == SQLITE_ROW)
+    if (xt_step(st) == 1)
         snprintf(s->audit_prev, sizeof(s->audit_prev), "%s", xt_col_text(st, 0));
-    sqlite3_reset(st);
+    xt_reset(st);
     return 0;
 }
 
@@ -43,20 +43,20 @@ int xt_audit_append(struct xt_store *s, struct xt_conn *c, const struct xt_actor
     char hash[65];
     row_hash(s->audit_prev, now, actor->account_id, actor->username, role, action, object,
              detail ? detail : "", hash);
-    sqlite3_stmt *st = xt_conn_stmt(c, sql);
+    struct xt_stmt *st = xt_conn_stmt(c, sql);
     if (!st)
         return XT_EIO;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, actor->account_id);
-    sqlite3_bind_text(st, 3, actor->username, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, role, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, action, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, object, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, detail ? detail : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, s->audit_prev, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : XT_EIO;
-    sqlite3_reset(st);
+    xt_bind_int(st, 1, now);
+    xt_bind_int(st, 2, actor->account_id);
+    xt_bind_text(st, 3, actor->username);
+    xt_bind_text(st, 4, role);
+    xt_bind_text(st, 5, action);
+    xt_bind_text(st, 6, object);
+    xt_bind_text(st, 7, detail ? detail : "");
+    xt_bind_text(st, 8, s->audit_prev);
+    xt_bind_text(st, 9, hash);
+    int rc = xt_step(st) == 0 ? 0 : XT_EIO;
+    xt_reset(st);
     if (!rc)
         memcpy(s->audit_prev, hash, sizeof(hash));
     return rc;
@@ -88,7 +88,7 @@ int xt_store_audit_verify(struct xt_store *s, int64_t *bad_id, long *rows)
     struct xt_conn *c = xt_store_reader(s);
     if (!c)
         return XT_EIO;
-    sqlite3_stmt *st = xt_conn_stmt(c, "SELECT id, at, actor_id, actor_name, actor_role, action,"
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT id, at, actor_id, actor_name, actor_role, action,"
                                        " object, detail, prev_hash, hash FROM audit ORDER BY id");
     if (!st) {
         xt_store_reader_put(s, c);
@@ -98,20 +98,20 @@ int xt_store_audit_verify(struct xt_store *s, int64_t *bad_id, long *rows)
     memset(prev, '0', 64);
     prev[64] = '\0';
     int rc = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (xt_step(st) == 1) {
         char h[65];
         (*rows)++;
-        row_hash(prev, sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+        row_hash(prev, xt_col_int(st, 1), xt_col_int(st, 2),
                  xt_col_text(st, 3), xt_col_text(st, 4), xt_col_text(st, 5), xt_col_text(st, 6),
                  xt_col_text(st, 7), h);
         if (strcmp(prev, xt_col_text(st, 8)) != 0 || strcmp(h, xt_col_text(st, 9)) != 0) {
-            *bad_id = sqlite3_column_int64(st, 0);
+            *bad_id = xt_col_int(st, 0);
             rc = XT_EINVAL;
             break;
         }
         memcpy(prev, h, sizeof(prev));
     }
-    sqlite3_reset(st);
+    xt_reset(st);
     xt_store_reader_put(s, c);
     return rc;
 }

@@ -66,7 +66,7 @@ static int divisions_job(struct xt_store *s, struct xt_conn *c, void *arg)
     struct xt_csv csv;
     if ((rc = open_csv(j, &csv, cols, 4, idx)))
         return rc;
-    sqlite3_stmt *st = xt_conn_stmt(c, SQL_UNIT_UPSERT);
+    struct xt_stmt *st = xt_conn_stmt(c, SQL_UNIT_UPSERT);
     size_t plen = strlen(j->prefix);
     while ((rc = xt_csv_next(&csv)) == 1) {
         const char *code = field(&csv, idx[0]), *name = field(&csv, idx[1]);
@@ -93,13 +93,13 @@ static int divisions_job(struct xt_store *s, struct xt_conn *c, void *arg)
             break;
         }
         int kind = level == XT_LEVEL_VILLAGE ? xt_unit_kind_from_name(name) : XT_KIND_NONE;
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, parent, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, 4, level);
-        sqlite3_bind_int(st, 5, kind);
-        if (sqlite3_step(st) != SQLITE_DONE) {
+        xt_reset(st);
+        xt_bind_text(st, 1, code);
+        xt_bind_text(st, 2, parent);
+        xt_bind_text(st, 3, name);
+        xt_bind_int(st, 4, level);
+        xt_bind_int(st, 5, kind);
+        if (xt_step(st) != 0) {
             rc = xt_sqlite_err(j->err, c, "insert unit");
             break;
         }
@@ -153,8 +153,8 @@ static int census_job(struct xt_store *s, struct xt_conn *c, void *arg)
     struct xt_csv csv;
     if ((rc = open_csv(j, &csv, cols, 13, idx)))
         return rc;
-    sqlite3_stmt *st = xt_conn_stmt(c, SQL_CENSUS_UPSERT);
-    sqlite3_stmt *up = xt_conn_stmt(c, SQL_UNIT_SET_POP);
+    struct xt_stmt *st = xt_conn_stmt(c, SQL_CENSUS_UPSERT);
+    struct xt_stmt *up = xt_conn_stmt(c, SQL_UNIT_SET_POP);
     size_t plen = strlen(j->prefix);
     while ((rc = xt_csv_next(&csv)) == 1) {
         const char *raw = field(&csv, idx[0]);
@@ -180,29 +180,29 @@ static int census_job(struct xt_store *s, struct xt_conn *c, void *arg)
                 goto out;
             }
         }
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, field(&csv, idx[1]), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 3, (int64_t)v[0]);
-        sqlite3_bind_int64(st, 4, (int64_t)v[1]);
-        sqlite3_bind_int64(st, 5, (int64_t)v[2]);
-        sqlite3_bind_double(st, 6, v[3]);
-        sqlite3_bind_int64(st, 7, (int64_t)v[4]);
-        sqlite3_bind_int64(st, 8, (int64_t)v[5]);
-        sqlite3_bind_int64(st, 9, (int64_t)v[6]);
-        sqlite3_bind_double(st, 10, v[7]);
-        sqlite3_bind_double(st, 11, v[8]);
-        sqlite3_bind_double(st, 12, v[9]);
-        sqlite3_bind_double(st, 13, v[10]);
-        if (sqlite3_step(st) != SQLITE_DONE) {
+        xt_reset(st);
+        xt_bind_text(st, 1, code);
+        xt_bind_text(st, 2, field(&csv, idx[1]));
+        xt_bind_int(st, 3, (int64_t)v[0]);
+        xt_bind_int(st, 4, (int64_t)v[1]);
+        xt_bind_int(st, 5, (int64_t)v[2]);
+        xt_bind_double(st, 6, v[3]);
+        xt_bind_int(st, 7, (int64_t)v[4]);
+        xt_bind_int(st, 8, (int64_t)v[5]);
+        xt_bind_int(st, 9, (int64_t)v[6]);
+        xt_bind_double(st, 10, v[7]);
+        xt_bind_double(st, 11, v[8]);
+        xt_bind_double(st, 12, v[9]);
+        xt_bind_double(st, 13, v[10]);
+        if (xt_step(st) != 0) {
             rc = xt_sqlite_err(j->err, c, "insert census");
             break;
         }
-        sqlite3_reset(up);
-        sqlite3_bind_text(up, 1, code, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(up, 2, (int64_t)v[0]);
-        sqlite3_bind_int64(up, 3, (int64_t)v[6]);
-        sqlite3_step(up);
+        xt_reset(up);
+        xt_bind_text(up, 1, code);
+        xt_bind_int(up, 2, (int64_t)v[0]);
+        xt_bind_int(up, 3, (int64_t)v[6]);
+        xt_step(up);
         j->st->inserted++;
     }
 out:
@@ -238,15 +238,15 @@ static int calendar_job(struct xt_store *s, struct xt_conn *c, void *arg)
     struct xt_csv csv;
     if ((rc = open_csv(j, &csv, cols, 3, idx)))
         return rc;
-    sqlite3_stmt *st =
+    struct xt_stmt *st =
         xt_conn_stmt(c, "INSERT OR REPLACE INTO calendar(day, kind, name) VALUES(?1, ?2, ?3)");
     while ((rc = xt_csv_next(&csv)) == 1) {
         j->st->rows++;
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, field(&csv, idx[0]), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, field(&csv, idx[1]), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, field(&csv, idx[2]), -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) != SQLITE_DONE) {
+        xt_reset(st);
+        xt_bind_text(st, 1, field(&csv, idx[0]));
+        xt_bind_text(st, 2, field(&csv, idx[1]));
+        xt_bind_text(st, 3, field(&csv, idx[2]));
+        if (xt_step(st) != 0) {
             rc = xt_sqlite_err(j->err, c, "insert calendar");
             break;
         }
@@ -289,7 +289,7 @@ static int categories_job(struct xt_store *s, struct xt_conn *c, void *arg)
     struct xt_csv csv;
     if ((rc = open_csv(j, &csv, cols, 6, idx)))
         return rc;
-    sqlite3_stmt *st = xt_conn_stmt(c, "INSERT OR REPLACE INTO categories(code, name, parent,"
+    struct xt_stmt *st = xt_conn_stmt(c, "INSERT OR REPLACE INTO categories(code, name, parent,"
                                        " route, sign_minutes, resolve_days)"
                                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
     while ((rc = xt_csv_next(&csv)) == 1) {
@@ -317,14 +317,14 @@ static int categories_job(struct xt_store *s, struct xt_conn *c, void *arg)
             rc = bad_row(j, csv.line, "resolve_days", "not 0..90", field(&csv, idx[5]));
             break;
         }
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, field(&csv, idx[2]), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 4, route, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, 5, sign);
-        sqlite3_bind_int(st, 6, days);
-        if (sqlite3_step(st) != SQLITE_DONE) {
+        xt_reset(st);
+        xt_bind_text(st, 1, code);
+        xt_bind_text(st, 2, name);
+        xt_bind_text(st, 3, field(&csv, idx[2]));
+        xt_bind_text(st, 4, route);
+        xt_bind_int(st, 5, sign);
+        xt_bind_int(st, 6, days);
+        if (xt_step(st) != 0) {
             rc = xt_sqlite_err(j->err, c, "insert category");
             break;
         }
@@ -367,34 +367,34 @@ static int departments_job(struct xt_store *s, struct xt_conn *c, void *arg)
     xt_csv_close(&csv);
     if (rc < 0)
         return rc;
-    sqlite3_stmt *q = xt_conn_stmt(c, "SELECT code, name FROM units WHERE level=3 AND code LIKE"
+    struct xt_stmt *q = xt_conn_stmt(c, "SELECT code, name FROM units WHERE level=3 AND code LIKE"
                                       " ?1 || '%' ORDER BY code");
-    sqlite3_stmt *ins = xt_conn_stmt(c, "INSERT INTO units(code, parent, name, level, kind,"
+    struct xt_stmt *ins = xt_conn_stmt(c, "INSERT INTO units(code, parent, name, level, kind,"
                                         " dept_key) VALUES(?1, ?2, ?3, 7, 0, ?4)"
                                         " ON CONFLICT(code) DO UPDATE SET name=?3, dept_key=?4");
     if (!q || !ins)
         return xt_sqlite_err(j->err, c, "prepare departments");
-    sqlite3_bind_text(q, 1, j->prefix, -1, SQLITE_TRANSIENT);
+    xt_bind_text(q, 1, j->prefix);
     char counties[256][XT_CODE_MAX];
     char county_names[256][XT_NAME_MAX];
     int nc = 0;
-    while (sqlite3_step(q) == SQLITE_ROW && nc < 256) {
+    while (xt_step(q) == 1 && nc < 256) {
         snprintf(counties[nc], XT_CODE_MAX, "%s", xt_col_text(q, 0));
         snprintf(county_names[nc], XT_NAME_MAX, "%s", xt_col_text(q, 1));
         nc++;
     }
-    sqlite3_reset(q);
+    xt_reset(q);
     for (int ci = 0; ci < nc; ci++) {
         for (int k = 0; k < n; k++) {
             char code[XT_CODE_MAX], name[XT_NAME_MAX + 64];
             snprintf(code, sizeof(code), "%.6sD%02d", counties[ci], k + 1);
             snprintf(name, sizeof(name), "%.90s%.63s", county_names[ci], names[k]);
-            sqlite3_reset(ins);
-            sqlite3_bind_text(ins, 1, code, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(ins, 2, counties[ci], -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(ins, 3, name, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(ins, 4, keys[k], -1, SQLITE_TRANSIENT);
-            if (sqlite3_step(ins) != SQLITE_DONE)
+            xt_reset(ins);
+            xt_bind_text(ins, 1, code);
+            xt_bind_text(ins, 2, counties[ci]);
+            xt_bind_text(ins, 3, name);
+            xt_bind_text(ins, 4, keys[k]);
+            if (xt_step(ins) != 0)
                 return xt_sqlite_err(j->err, c, "insert department");
             j->st->inserted++;
         }
@@ -414,12 +414,12 @@ int xt_store_import_departments(struct xt_store *s, const char *path, const char
 
 static bool unit_known(struct xt_conn *c, const char *code)
 {
-    sqlite3_stmt *st = xt_conn_stmt(c, "SELECT 1 FROM units WHERE code=?1");
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT 1 FROM units WHERE code=?1");
     if (!st)
         return false;
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
+    xt_bind_text(st, 1, code);
+    bool found = xt_step(st) == 1;
+    xt_reset(st);
     return found;
 }
 
@@ -440,30 +440,30 @@ static int put_units_job(struct xt_store *s, struct xt_conn *c, void *arg)
 {
     (void)s;
     struct put_units_job *j = arg;
-    sqlite3_stmt *st = xt_conn_stmt(c, SQL_UNIT_PUT);
+    struct xt_stmt *st = xt_conn_stmt(c, SQL_UNIT_PUT);
     if (!st)
         return xt_sqlite_err(j->err, c, "prepare unit");
     for (size_t i = 0; i < j->n; i++) {
         const struct xt_unit *u = &j->units[i];
         if (xt_unit_check(u->code, u->parent, u->level, j->err))
             return XT_EINVAL;
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, u->code, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, u->parent, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, u->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 4, u->level);
-        sqlite3_bind_int(st, 5, u->kind);
+        xt_reset(st);
+        xt_bind_text(st, 1, u->code);
+        xt_bind_text(st, 2, u->parent);
+        xt_bind_text(st, 3, u->name);
+        xt_bind_int(st, 4, u->level);
+        xt_bind_int(st, 5, u->kind);
         if (u->has_point) {
-            sqlite3_bind_double(st, 6, u->lat);
-            sqlite3_bind_double(st, 7, u->lon);
+            xt_bind_double(st, 6, u->lat);
+            xt_bind_double(st, 7, u->lon);
         } else {
-            sqlite3_bind_null(st, 6);
-            sqlite3_bind_null(st, 7);
+            xt_bind_null(st, 6);
+            xt_bind_null(st, 7);
         }
         xt_bind_text(st, 8, j->polygons ? j->polygons[i] : NULL);
-        sqlite3_bind_int64(st, 9, u->population);
-        sqlite3_bind_int64(st, 10, u->households);
-        if (sqlite3_step(st) != SQLITE_DONE)
+        xt_bind_int(st, 9, u->population);
+        xt_bind_int(st, 10, u->households);
+        if (xt_step(st) != 0)
             return xt_sqlite_err(j->err, c, "put unit");
     }
     return 0;
@@ -500,16 +500,16 @@ static int geojson_feature(void *ctx, const char *code, const char *geometry,
             xt_buf_printf(&j->unmatched, "%s%s", j->n_unmatched > 1 ? ", " : "", code);
         return 0;
     }
-    sqlite3_stmt *st;
+    struct xt_stmt *st;
     if (point_lat_lon) {
         if (point_lat_lon[0] < -90 || point_lat_lon[0] > 90 || point_lat_lon[1] < -180 ||
             point_lat_lon[1] > 180)
             return xt_error_set(err, XT_EINVAL, "geometry", "feature '%s': point out of range",
                                 code);
         st = xt_conn_stmt(j->c, "UPDATE units SET lat=?2, lon=?3 WHERE code=?1");
-        sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_double(st, 2, point_lat_lon[0]);
-        sqlite3_bind_double(st, 3, point_lat_lon[1]);
+        xt_bind_text(st, 1, code);
+        xt_bind_double(st, 2, point_lat_lon[0]);
+        xt_bind_double(st, 3, point_lat_lon[1]);
     } else {
         /* Validate with the same code that will index it. */
         struct xt_spatial *sp = xt_spatial_new();
@@ -523,10 +523,10 @@ static int geojson_feature(void *ctx, const char *code, const char *geometry,
             return xt_error_set(err, rc, "geometry", "feature '%.20s': %.180s", code, why);
         }
         st = xt_conn_stmt(j->c, "UPDATE units SET polygon=?2 WHERE code=?1");
-        sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, geometry, -1, SQLITE_TRANSIENT);
+        xt_bind_text(st, 1, code);
+        xt_bind_text(st, 2, geometry);
     }
-    if (sqlite3_step(st) != SQLITE_DONE)
+    if (xt_step(st) != 0)
         return xt_sqlite_err(err, j->c, "update unit geometry");
     j->st->updated++;
     return 0;

@@ -9,21 +9,21 @@ static const char SQL_ASSIGNMENTS[] =
     " called_back, resolved, satisfaction, repeat, proactive FROM assignments"
     " WHERE month=?1 AND unit >= ?2 AND unit < ?2 || 'z'";
 
-static void row_to_assignment(sqlite3_stmt *st, struct xt_assignment *a)
+static void row_to_assignment(struct xt_stmt *st, struct xt_assignment *a)
 {
     memset(a, 0, sizeof(*a));
     snprintf(a->unit, sizeof(a->unit), "%s", xt_col_text(st, 0));
-    a->dispatched_at = sqlite3_column_int64(st, 1);
-    a->sign_by = sqlite3_column_int64(st, 2);
-    a->signed_at = sqlite3_column_int64(st, 3);
-    a->resolve_by = sqlite3_column_int64(st, 4);
-    a->replied_at = sqlite3_column_int64(st, 5);
-    a->returned = sqlite3_column_int(st, 6) != 0;
-    a->called_back = sqlite3_column_int(st, 7) != 0;
-    a->resolved = sqlite3_column_int(st, 8);
-    a->satisfaction = sqlite3_column_int(st, 9);
-    a->repeat = sqlite3_column_int(st, 10) != 0;
-    a->proactive = sqlite3_column_int(st, 11) != 0;
+    a->dispatched_at = xt_col_int(st, 1);
+    a->sign_by = xt_col_int(st, 2);
+    a->signed_at = xt_col_int(st, 3);
+    a->resolve_by = xt_col_int(st, 4);
+    a->replied_at = xt_col_int(st, 5);
+    a->returned = xt_col_int(st, 6) != 0;
+    a->called_back = xt_col_int(st, 7) != 0;
+    a->resolved = xt_col_int(st, 8);
+    a->satisfaction = xt_col_int(st, 9);
+    a->repeat = xt_col_int(st, 10) != 0;
+    a->proactive = xt_col_int(st, 11) != 0;
 }
 
 int xt_store_rates(struct xt_store *s, const char *unit, int month, struct xt_rates *out,
@@ -35,20 +35,20 @@ int xt_store_rates(struct xt_store *s, const char *unit, int month, struct xt_ra
     struct xt_conn *c = xt_store_reader(s);
     if (!c)
         return xt_error_set(err, XT_EIO, "", "storage unavailable");
-    sqlite3_stmt *st = xt_conn_stmt(c, SQL_ASSIGNMENTS);
+    struct xt_stmt *st = xt_conn_stmt(c, SQL_ASSIGNMENTS);
     if (!st) {
         xt_store_reader_put(s, c);
         return xt_sqlite_err(err, c, "rates");
     }
     xt_rates_init(out, unit);
-    sqlite3_bind_int(st, 1, month);
-    sqlite3_bind_text(st, 2, unit ? unit : "", -1, SQLITE_STATIC);
+    xt_bind_int(st, 1, month);
+    xt_bind_text(st, 2, unit ? unit : "");
     struct xt_assignment a;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (xt_step(st) == 1) {
         row_to_assignment(st, &a);
         xt_rates_add(out, &a);
     }
-    sqlite3_reset(st);
+    xt_reset(st);
     xt_store_reader_put(s, c);
     struct xt_rate_weights w = xt_rate_weights_default();
     xt_rates_finish(out, &w);
@@ -95,23 +95,23 @@ int xt_store_ranking(struct xt_store *s, const char *within, int level, int mont
         return xt_error_set(err, rc, "", "cannot list units");
     }
     struct xt_conn *c = xt_store_reader(s);
-    sqlite3_stmt *st = c ? xt_conn_stmt(c, SQL_ASSIGNMENTS) : NULL;
+    struct xt_stmt *st = c ? xt_conn_stmt(c, SQL_ASSIGNMENTS) : NULL;
     if (!st) {
         xt_store_reader_put(s, c);
         free(r.rates);
         return xt_error_set(err, XT_EIO, "", "storage unavailable");
     }
-    sqlite3_bind_int(st, 1, month);
-    sqlite3_bind_text(st, 2, within ? within : "", -1, SQLITE_STATIC);
+    xt_bind_int(st, 1, month);
+    xt_bind_text(st, 2, within ? within : "");
     struct xt_assignment a;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (xt_step(st) == 1) {
         row_to_assignment(st, &a);
         /* Units were listed in code order, so a binary search finds them. */
         struct xt_rates *hit = bsearch(a.unit, r.rates, r.n, sizeof(*r.rates), cmp_unit);
         if (hit)
             xt_rates_add(hit, &a);
     }
-    sqlite3_reset(st);
+    xt_reset(st);
     xt_store_reader_put(s, c);
     struct xt_rate_weights w = xt_rate_weights_default();
     for (size_t i = 0; i < r.n; i++)

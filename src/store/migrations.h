@@ -8,7 +8,10 @@ struct xt_migration {
     const char *sql;
 };
 
+/* The same migrations for SQLite and for PostgreSQL, in step: entry i of
+ * both lists has the same version and name (a unit test checks it). */
 extern const struct xt_migration xt_migrations[];
+extern const struct xt_migration xt_migrations_pg[];
 extern const int xt_migration_count;
 
 #endif

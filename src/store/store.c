@@ -12,79 +12,18 @@
 
 #define XT_BATCH_MAX 512
 
-void xt_bind_text(sqlite3_stmt *st, int i, const char *text)
-{
-    if (text)
-        sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-const char *xt_col_text(sqlite3_stmt *st, int i)
-{
-    const unsigned char *p = sqlite3_column_text(st, i);
-    return p ? (const char *)p : "";
-}
-
 int xt_sqlite_err(struct xt_error *err, struct xt_conn *c, const char *what)
 {
-    xt_log(XT_LOG_ERROR, "sqlite: %s: %s", what, c ? sqlite3_errmsg(c->db) : "?");
+    xt_log(XT_LOG_ERROR, "database: %s: %s", what, c ? xt_conn_errmsg(c) : "?");
     return xt_error_set(err, XT_EIO, "", "storage failure (%s)", what);
 }
 
-sqlite3_stmt *xt_conn_stmt(struct xt_conn *c, const char *sql)
+/* Open a connection with the settings the store relies on. */
+static struct xt_conn *conn_open(const char *url, bool readonly)
 {
-    int i;
-    for (i = 0; i < XT_STMT_CACHE && c->sql[i]; i++) {
-        if (c->sql[i] == sql) {
-            sqlite3_reset(c->stmt[i]);
-            sqlite3_clear_bindings(c->stmt[i]);
-            return c->stmt[i];
-        }
-    }
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-        xt_log(XT_LOG_ERROR, "sqlite prepare: %s: %s", sqlite3_errmsg(c->db), sql);
-        return NULL;
-    }
-    if (i < XT_STMT_CACHE) {
-        c->sql[i] = sql;
-        c->stmt[i] = st;
-    } else {
-        /* The cache is full; this should not happen with the project's
-         * fixed set of statements, so say it loudly and leak nothing. */
-        xt_log(XT_LOG_ERROR, "statement cache full");
-        sqlite3_finalize(st);
-        return NULL;
-    }
-    return st;
-}
-
-int xt_conn_exec(struct xt_conn *c, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        xt_log(XT_LOG_ERROR, "sqlite exec: %s", msg ? msg : "?");
-        sqlite3_free(msg);
-        return XT_EIO;
-    }
-    return 0;
-}
-
-static struct xt_conn *conn_open(const char *path, bool readonly)
-{
-    struct xt_conn *c = calloc(1, sizeof(*c));
-    if (!c)
-        return NULL;
-    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    flags |= SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
-        xt_log(XT_LOG_ERROR, "sqlite open %s: %s", path, c->db ? sqlite3_errmsg(c->db) : "?");
-        sqlite3_close(c->db);
-        free(c);
-        return NULL;
-    }
-    sqlite3_busy_timeout(c->db, 5000);
+    struct xt_conn *c = xt_conn_open(url, readonly);
+    if (!c || c->kind != XT_DB_SQLITE)
+        return c;
     if (!readonly) {
         /* synchronous=FULL: a commit is on disk (WAL fsynced) before it
          * returns, so an acknowledged write survives power loss.
@@ -94,8 +33,7 @@ static struct xt_conn *conn_open(const char *path, bool readonly)
         if (xt_conn_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                             "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000;"
                             "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;")) {
-            sqlite3_close(c->db);
-            free(c);
+            xt_conn_close(c);
             return NULL;
         }
     } else {
@@ -106,12 +44,7 @@ static struct xt_conn *conn_open(const char *path, bool readonly)
 
 static void conn_close(struct xt_conn *c)
 {
-    if (!c)
-        return;
-    for (int i = 0; i < XT_STMT_CACHE && c->sql[i]; i++)
-        sqlite3_finalize(c->stmt[i]);
-    sqlite3_close(c->db);
-    free(c);
+    xt_conn_close(c);
 }
 
 struct xt_conn *xt_store_reader(struct xt_store *s)
@@ -136,23 +69,36 @@ void xt_store_reader_put(struct xt_store *s, struct xt_conn *c)
     pthread_mutex_unlock(&s->plock);
 }
 
+/* The schema version lives in a table of its own (not SQLite's
+ * user_version) so that both backends keep it the same way. */
+static int read_version(struct xt_conn *c, int *version)
+{
+    *version = 0;
+    if (xt_conn_exec(c, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"))
+        return XT_EIO;
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT max(version) FROM schema_version");
+    if (!st)
+        return XT_EIO;
+    if (xt_step(st) == 1)
+        *version = (int)xt_col_int(st, 0);
+    xt_reset(st);
+    return 0;
+}
+
 static int migrate(struct xt_conn *c, struct xt_error *err)
 {
-    sqlite3_stmt *st;
-    int version = 0;
-    if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-        return xt_sqlite_err(err, c, "user_version");
-    if (sqlite3_step(st) == SQLITE_ROW)
-        version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
+    int version;
+    if (read_version(c, &version))
+        return xt_sqlite_err(err, c, "schema version");
+    const struct xt_migration *list = c->kind == XT_DB_POSTGRES ? xt_migrations_pg : xt_migrations;
     for (int i = 0; i < xt_migration_count; i++) {
-        const struct xt_migration *m = &xt_migrations[i];
+        const struct xt_migration *m = &list[i];
         if (m->version <= version)
             continue;
-        char set[64];
-        snprintf(set, sizeof(set), "PRAGMA user_version=%d;", m->version);
-        if (xt_conn_exec(c, "BEGIN IMMEDIATE") || xt_conn_exec(c, m->sql) ||
-            xt_conn_exec(c, set) || xt_conn_exec(c, "COMMIT")) {
+        char set[96];
+        snprintf(set, sizeof(set), "INSERT INTO schema_version(version) VALUES(%d);", m->version);
+        if (xt_conn_exec(c, "BEGIN") || xt_conn_exec(c, m->sql) || xt_conn_exec(c, set) ||
+            xt_conn_exec(c, "COMMIT")) {
             xt_conn_exec(c, "ROLLBACK");
             return xt_error_set(err, XT_EIO, "", "migration %d (%s) failed", m->version,
                                 m->name);
@@ -164,13 +110,16 @@ static int migrate(struct xt_conn *c, struct xt_error *err)
 
 int xt_store_schema_version(struct xt_store *s)
 {
-    sqlite3_stmt *st;
     int version = -1;
-    if (sqlite3_prepare_v2(s->writer->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            version = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
-    }
+    struct xt_conn *c = xt_store_reader(s);
+    if (!c)
+        return -1;
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT max(version) FROM schema_version");
+    if (st && xt_step(st) == 1)
+        version = (int)xt_col_int(st, 0);
+    if (st)
+        xt_reset(st);
+    xt_store_reader_put(s, c);
     return version;
 }
 

@@ -10,16 +10,19 @@
 #include "lib/xtime.h"
 
 #include <stdio.h>
+#include "store/db.h"
 #include "store/store.h"
 
 #define XT_STMT_CACHE 64
 
-/* One SQLite connection and its prepared statements, keyed by the address
- * of their (static) SQL text. */
+/* One database connection and its prepared statements, keyed by the
+ * address of their (static) SQLite text. */
 struct xt_conn {
-    sqlite3 *db;
+    int kind; /* enum xt_db_kind */
+    sqlite3 *lite;
+    struct xt_pg_conn *pg;
     const char *sql[XT_STMT_CACHE];
-    sqlite3_stmt *stmt[XT_STMT_CACHE];
+    struct xt_stmt *stmt[XT_STMT_CACHE];
     struct xt_conn *next; /* free list of the read pool */
 };
 
@@ -78,11 +81,6 @@ struct xt_name_entry {
 int xt_store_load_names(struct xt_store *s, struct xt_conn *c, struct xt_name_entry **out, size_t *n);
 void xt_names_free(struct xt_name_entry *names, size_t n);
 
-/* Cached prepared statement on c for sql (which must be a string literal
- * or otherwise live as long as the store). Reset and cleared bindings. */
-sqlite3_stmt *xt_conn_stmt(struct xt_conn *c, const char *sql);
-int xt_conn_exec(struct xt_conn *c, const char *sql);
-
 struct xt_conn *xt_store_reader(struct xt_store *s);
 void xt_store_reader_put(struct xt_store *s, struct xt_conn *c);
 
@@ -101,10 +99,6 @@ int xt_store_write(struct xt_store *s, int (*fn)(struct xt_store *s, struct xt_c
 int xt_audit_append(struct xt_store *s, struct xt_conn *c, const struct xt_actor *actor,
                     const char *action, const char *object, const char *detail, int64_t now);
 int xt_audit_load_head(struct xt_store *s, struct xt_conn *c);
-
-/* Bind helpers: text may be NULL (binds NULL). */
-void xt_bind_text(sqlite3_stmt *st, int i, const char *text);
-const char *xt_col_text(sqlite3_stmt *st, int i); /* "" for NULL */
 
 int xt_sqlite_err(struct xt_error *err, struct xt_conn *c, const char *what);
 

@@ -29,9 +29,9 @@
 
 static const char SQL_BY_NUMBER[] = "SELECT " TICKET_COLS " FROM tickets WHERE number=?1";
 
-static char *dup_col(sqlite3_stmt *st, int i)
+static char *dup_col(struct xt_stmt *st, int i)
 {
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+    if (xt_col_null(st, i))
         return NULL;
     return strdup(xt_col_text(st, i));
 }
@@ -65,52 +65,52 @@ static void format_cohandlers(const struct xt_ticket *t, struct xt_buf *b)
 
 /* Fill t from a row of TICKET_COLS; sealed contact columns go to the two
  * out-parameters (malloc'd, may be NULL). */
-static int row_to_ticket(sqlite3_stmt *st, struct xt_ticket *t, char **name_sealed,
+static int row_to_ticket(struct xt_stmt *st, struct xt_ticket *t, char **name_sealed,
                          char **phone_sealed)
 {
     xt_ticket_init(t);
-    t->id = sqlite3_column_int64(st, 0);
+    t->id = xt_col_int(st, 0);
     snprintf(t->number, sizeof(t->number), "%s", xt_col_text(st, 1));
-    t->state = sqlite3_column_int(st, 2);
-    t->type = sqlite3_column_int(st, 3);
-    t->channel = sqlite3_column_int(st, 4);
-    t->urgent = sqlite3_column_int(st, 5) != 0;
+    t->state = xt_col_int(st, 2);
+    t->type = xt_col_int(st, 3);
+    t->channel = xt_col_int(st, 4);
+    t->urgent = xt_col_int(st, 5) != 0;
     snprintf(t->category, sizeof(t->category), "%s", xt_col_text(st, 6));
     t->text = dup_col(st, 7);
     t->address = dup_col(st, 8);
-    if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
+    if (!xt_col_null(st, 9)) {
         t->has_point = true;
-        t->lat = sqlite3_column_double(st, 9);
-        t->lon = sqlite3_column_double(st, 10);
+        t->lat = xt_col_double(st, 9);
+        t->lon = xt_col_double(st, 10);
     }
     snprintf(t->grid, sizeof(t->grid), "%s", xt_col_text(st, 11));
     snprintf(t->lead, sizeof(t->lead), "%s", xt_col_text(st, 12));
     snprintf(t->handler, sizeof(t->handler), "%s", xt_col_text(st, 13));
     parse_cohandlers(t, xt_col_text(st, 14));
-    t->sign_by = sqlite3_column_int64(st, 15);
-    t->resolve_by = sqlite3_column_int64(st, 16);
-    t->created_at = sqlite3_column_int64(st, 17);
-    t->updated_at = sqlite3_column_int64(st, 18);
-    t->dispatched_at = sqlite3_column_int64(st, 19);
-    t->signed_at = sqlite3_column_int64(st, 20);
-    t->replied_at = sqlite3_column_int64(st, 21);
-    t->closed_at = sqlite3_column_int64(st, 22);
-    t->result = sqlite3_column_int(st, 23);
+    t->sign_by = xt_col_int(st, 15);
+    t->resolve_by = xt_col_int(st, 16);
+    t->created_at = xt_col_int(st, 17);
+    t->updated_at = xt_col_int(st, 18);
+    t->dispatched_at = xt_col_int(st, 19);
+    t->signed_at = xt_col_int(st, 20);
+    t->replied_at = xt_col_int(st, 21);
+    t->closed_at = xt_col_int(st, 22);
+    t->result = xt_col_int(st, 23);
     t->reply = dup_col(st, 24);
-    t->resolved = sqlite3_column_type(st, 25) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 25);
-    t->satisfaction = sqlite3_column_int(st, 26);
-    t->unreachable = sqlite3_column_int(st, 27) != 0;
-    t->extension_pending = sqlite3_column_int(st, 28) != 0;
-    t->extension_days = sqlite3_column_int(st, 29);
-    t->escalated = sqlite3_column_int(st, 30) != 0;
-    t->returns = sqlite3_column_int(st, 31);
-    t->reopens = sqlite3_column_int(st, 32);
+    t->resolved = xt_col_null(st, 25) ? -1 : xt_col_int(st, 25);
+    t->satisfaction = xt_col_int(st, 26);
+    t->unreachable = xt_col_int(st, 27) != 0;
+    t->extension_pending = xt_col_int(st, 28) != 0;
+    t->extension_days = xt_col_int(st, 29);
+    t->escalated = xt_col_int(st, 30) != 0;
+    t->returns = xt_col_int(st, 31);
+    t->reopens = xt_col_int(st, 32);
     snprintf(t->merged_into, sizeof(t->merged_into), "%s", xt_col_text(st, 33));
-    t->creator_id = sqlite3_column_int64(st, 34);
-    t->assignment_id = sqlite3_column_int64(st, 35);
+    t->creator_id = xt_col_int(st, 34);
+    t->assignment_id = xt_col_int(st, 35);
     snprintf(t->suggested_category, sizeof(t->suggested_category), "%s", xt_col_text(st, 38));
     snprintf(t->suggested_handler, sizeof(t->suggested_handler), "%s", xt_col_text(st, 39));
-    t->suggested_confidence = sqlite3_column_double(st, 40);
+    t->suggested_confidence = xt_col_double(st, 40);
     snprintf(t->masked_name, sizeof(t->masked_name), "%s", xt_col_text(st, 41));
     snprintf(t->masked_phone, sizeof(t->masked_phone), "%s", xt_col_text(st, 42));
     if (name_sealed)
@@ -125,23 +125,23 @@ static int row_to_ticket(sqlite3_stmt *st, struct xt_ticket *t, char **name_seal
 static int load_ticket(struct xt_conn *c, const char *number, struct xt_ticket *t,
                        char **name_sealed, char **phone_sealed)
 {
-    sqlite3_stmt *st = xt_conn_stmt(c, SQL_BY_NUMBER);
+    struct xt_stmt *st = xt_conn_stmt(c, SQL_BY_NUMBER);
     if (!st)
         return XT_EIO;
-    sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+    xt_bind_text(st, 1, number);
     int rc = XT_ENOTFOUND;
-    if (sqlite3_step(st) == SQLITE_ROW)
+    if (xt_step(st) == 1)
         rc = row_to_ticket(st, t, name_sealed, phone_sealed);
-    sqlite3_reset(st);
+    xt_reset(st);
     return rc;
 }
 
-static void bind_opt_int64(sqlite3_stmt *st, int i, int64_t v)
+static void bind_opt_int64(struct xt_stmt *st, int i, int64_t v)
 {
     if (v)
-        sqlite3_bind_int64(st, i, v);
+        xt_bind_int(st, i, v);
     else
-        sqlite3_bind_null(st, i);
+        xt_bind_null(st, i);
 }
 
 static const char SQL_UPDATE[] =
@@ -153,42 +153,42 @@ static const char SQL_UPDATE[] =
 
 static int save_ticket(struct xt_conn *c, const struct xt_ticket *t)
 {
-    sqlite3_stmt *st = xt_conn_stmt(c, SQL_UPDATE);
+    struct xt_stmt *st = xt_conn_stmt(c, SQL_UPDATE);
     if (!st)
         return XT_EIO;
     struct xt_buf co;
     xt_buf_init(&co, 4096);
     format_cohandlers(t, &co);
-    sqlite3_bind_int64(st, 1, t->id);
-    sqlite3_bind_int(st, 2, t->state);
-    sqlite3_bind_text(st, 3, t->category, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, t->lead, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, t->handler, -1, SQLITE_STATIC);
+    xt_bind_int(st, 1, t->id);
+    xt_bind_int(st, 2, t->state);
+    xt_bind_text(st, 3, t->category);
+    xt_bind_text(st, 4, t->lead);
+    xt_bind_text(st, 5, t->handler);
     xt_bind_text(st, 6, co.len ? co.data : NULL);
     bind_opt_int64(st, 7, t->sign_by);
     bind_opt_int64(st, 8, t->resolve_by);
-    sqlite3_bind_int64(st, 9, t->updated_at);
+    xt_bind_int(st, 9, t->updated_at);
     bind_opt_int64(st, 10, t->dispatched_at);
     bind_opt_int64(st, 11, t->signed_at);
     bind_opt_int64(st, 12, t->replied_at);
     bind_opt_int64(st, 13, t->closed_at);
-    sqlite3_bind_int(st, 14, t->result);
+    xt_bind_int(st, 14, t->result);
     xt_bind_text(st, 15, t->reply);
     if (t->resolved >= 0)
-        sqlite3_bind_int(st, 16, t->resolved);
+        xt_bind_int(st, 16, t->resolved);
     else
-        sqlite3_bind_null(st, 16);
-    sqlite3_bind_int(st, 17, t->satisfaction);
-    sqlite3_bind_int(st, 18, t->unreachable);
-    sqlite3_bind_int(st, 19, t->extension_pending);
-    sqlite3_bind_int(st, 20, t->extension_days);
-    sqlite3_bind_int(st, 21, t->escalated);
-    sqlite3_bind_int(st, 22, t->returns);
-    sqlite3_bind_int(st, 23, t->reopens);
+        xt_bind_null(st, 16);
+    xt_bind_int(st, 17, t->satisfaction);
+    xt_bind_int(st, 18, t->unreachable);
+    xt_bind_int(st, 19, t->extension_pending);
+    xt_bind_int(st, 20, t->extension_days);
+    xt_bind_int(st, 21, t->escalated);
+    xt_bind_int(st, 22, t->returns);
+    xt_bind_int(st, 23, t->reopens);
     xt_bind_text(st, 24, *t->merged_into ? t->merged_into : NULL);
     bind_opt_int64(st, 25, t->assignment_id);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : XT_EIO;
-    sqlite3_reset(st);
+    int rc = xt_step(st) == 0 ? 0 : XT_EIO;
+    xt_reset(st);
     xt_buf_release(&co);
     return rc;
 }
@@ -199,34 +199,34 @@ static int insert_event(struct xt_conn *c, int64_t ticket_id, const struct xt_ev
     static const char sql[] = "INSERT INTO events(ticket_id, action, from_state, to_state, at,"
                               " actor_id, actor_name, actor_role, actor_scope, unit, note)"
                               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
-    sqlite3_stmt *st = xt_conn_stmt(c, sql);
+    struct xt_stmt *st = xt_conn_stmt(c, sql);
     if (!st)
         return XT_EIO;
-    sqlite3_bind_int64(st, 1, ticket_id);
-    sqlite3_bind_int(st, 2, ev->action);
+    xt_bind_int(st, 1, ticket_id);
+    xt_bind_int(st, 2, ev->action);
     if (ev->from_state >= 0)
-        sqlite3_bind_int(st, 3, ev->from_state);
-    sqlite3_bind_int(st, 4, ev->to_state);
-    sqlite3_bind_int64(st, 5, ev->at);
-    sqlite3_bind_int64(st, 6, a->account_id);
-    sqlite3_bind_text(st, 7, a->username, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 8, a->role);
-    sqlite3_bind_text(st, 9, a->scope, -1, SQLITE_STATIC);
+        xt_bind_int(st, 3, ev->from_state);
+    xt_bind_int(st, 4, ev->to_state);
+    xt_bind_int(st, 5, ev->at);
+    xt_bind_int(st, 6, a->account_id);
+    xt_bind_text(st, 7, a->username);
+    xt_bind_int(st, 8, a->role);
+    xt_bind_text(st, 9, a->scope);
     xt_bind_text(st, 10, *ev->unit ? ev->unit : NULL);
     xt_bind_text(st, 11, *ev->note ? ev->note : NULL);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : XT_EIO;
-    sqlite3_reset(st);
+    int rc = xt_step(st) == 0 ? 0 : XT_EIO;
+    xt_reset(st);
     return rc;
 }
 
 static int unit_exists(struct xt_conn *c, const char *code, int level)
 {
-    sqlite3_stmt *st = xt_conn_stmt(c, "SELECT level FROM units WHERE code=?1");
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT level FROM units WHERE code=?1");
     if (!st)
         return 0;
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    int ok = sqlite3_step(st) == SQLITE_ROW && (level == 0 || sqlite3_column_int(st, 0) == level);
-    sqlite3_reset(st);
+    xt_bind_text(st, 1, code);
+    int ok = xt_step(st) == 1 && (level == 0 || xt_col_int(st, 0) == level);
+    xt_reset(st);
     return ok;
 }
 
@@ -248,35 +248,35 @@ struct create_job {
 static int idem_lookup(struct xt_conn *c, const char *key, int64_t account, char *out,
                        size_t outsz)
 {
-    sqlite3_stmt *st =
+    struct xt_stmt *st =
         xt_conn_stmt(c, "SELECT body FROM idempotency WHERE key=?1 AND account_id=?2");
     if (!st)
         return XT_EIO;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, account);
+    xt_bind_text(st, 1, key);
+    xt_bind_int(st, 2, account);
     int found = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (xt_step(st) == 1) {
         snprintf(out, outsz, "%s", xt_col_text(st, 0));
         found = 1;
     }
-    sqlite3_reset(st);
+    xt_reset(st);
     return found;
 }
 
 static int idem_record(struct xt_conn *c, const char *key, int64_t account, int status,
                        const char *body, int64_t now)
 {
-    sqlite3_stmt *st = xt_conn_stmt(c, "INSERT OR REPLACE INTO idempotency(key, account_id,"
+    struct xt_stmt *st = xt_conn_stmt(c, "INSERT OR REPLACE INTO idempotency(key, account_id,"
                                        " status, body, created_at) VALUES(?1, ?2, ?3, ?4, ?5)");
     if (!st)
         return XT_EIO;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, account);
-    sqlite3_bind_int(st, 3, status);
-    sqlite3_bind_text(st, 4, body, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, now);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : XT_EIO;
-    sqlite3_reset(st);
+    xt_bind_text(st, 1, key);
+    xt_bind_int(st, 2, account);
+    xt_bind_int(st, 3, status);
+    xt_bind_text(st, 4, body);
+    xt_bind_int(st, 5, now);
+    int rc = xt_step(st) == 0 ? 0 : XT_EIO;
+    xt_reset(st);
     return rc;
 }
 
@@ -287,7 +287,7 @@ static const char SQL_INSERT[] =
     " creator_id, contact_name, contact_phone, phone_index, suggested_category,"
     " suggested_handler, suggested_confidence, contact_name_masked, contact_phone_masked)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16, ?17,"
-    " NULL, 0, 0, 0, 0, 0, 0, 0, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
+    " NULL, 0, 0, 0, 0, 0, 0, 0, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26) RETURNING id";
 
 static int create_job(struct xt_store *s, struct xt_conn *c, void *arg)
 {
@@ -300,56 +300,57 @@ static int create_job(struct xt_store *s, struct xt_conn *c, void *arg)
 
     char day[11];
     xt_date_format(xt_local_day(j->now), day);
-    sqlite3_stmt *st = xt_conn_stmt(c, "INSERT INTO ticket_counters(day, seq) VALUES(?1, 1)"
+    struct xt_stmt *st = xt_conn_stmt(c, "INSERT INTO ticket_counters(day, seq) VALUES(?1, 1)"
                                        " ON CONFLICT(day) DO UPDATE SET seq=seq+1 RETURNING seq");
     if (!st)
         return xt_sqlite_err(j->err, c, "counter");
-    sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
+    xt_bind_text(st, 1, day);
+    if (xt_step(st) != 1) {
+        xt_reset(st);
         return xt_sqlite_err(j->err, c, "counter");
     }
-    long seq = (long)sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    long seq = (long)xt_col_int(st, 0);
+    xt_reset(st);
     snprintf(t->number, sizeof(t->number), "%.4s%.2s%.2s-%05ld", day, day + 5, day + 8, seq);
 
     st = xt_conn_stmt(c, SQL_INSERT);
     if (!st)
         return xt_sqlite_err(j->err, c, "insert ticket");
-    sqlite3_bind_text(st, 1, t->number, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, t->state);
-    sqlite3_bind_int(st, 3, t->type);
-    sqlite3_bind_int(st, 4, t->channel);
-    sqlite3_bind_int(st, 5, t->urgent);
-    sqlite3_bind_text(st, 6, t->category, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, t->text, -1, SQLITE_STATIC);
+    xt_bind_text(st, 1, t->number);
+    xt_bind_int(st, 2, t->state);
+    xt_bind_int(st, 3, t->type);
+    xt_bind_int(st, 4, t->channel);
+    xt_bind_int(st, 5, t->urgent);
+    xt_bind_text(st, 6, t->category);
+    xt_bind_text(st, 7, t->text);
     xt_bind_text(st, 8, t->address);
     if (t->has_point) {
-        sqlite3_bind_double(st, 9, t->lat);
-        sqlite3_bind_double(st, 10, t->lon);
+        xt_bind_double(st, 9, t->lat);
+        xt_bind_double(st, 10, t->lon);
     }
-    sqlite3_bind_text(st, 11, t->grid, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 12, t->lead, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 13, t->handler, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 14, t->created_at);
+    xt_bind_text(st, 11, t->grid);
+    xt_bind_text(st, 12, t->lead);
+    xt_bind_text(st, 13, t->handler);
+    xt_bind_int(st, 14, t->created_at);
     bind_opt_int64(st, 15, t->replied_at);
-    sqlite3_bind_int(st, 16, t->result);
+    xt_bind_int(st, 16, t->result);
     xt_bind_text(st, 17, t->reply);
-    sqlite3_bind_int64(st, 18, t->creator_id);
+    xt_bind_int(st, 18, t->creator_id);
     xt_bind_text(st, 19, j->name_sealed);
     xt_bind_text(st, 20, j->phone_sealed);
     xt_bind_text(st, 21, j->phone_index);
     xt_bind_text(st, 22, j->sug_category);
     xt_bind_text(st, 23, j->sug_handler);
     if (j->sug_handler)
-        sqlite3_bind_double(st, 24, j->sug_conf);
+        xt_bind_double(st, 24, j->sug_conf);
     xt_bind_text(st, 25, j->name_masked);
     xt_bind_text(st, 26, j->phone_masked);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    rc = xt_step(st);
+    if (rc == 1)
+        t->id = xt_col_int(st, 0);
+    xt_reset(st);
+    if (rc != 1)
         return xt_sqlite_err(j->err, c, "insert ticket");
-    t->id = sqlite3_last_insert_rowid(c->db);
     snprintf(t->suggested_category, sizeof(t->suggested_category), "%s",
              j->sug_category ? j->sug_category : "");
     snprintf(t->suggested_handler, sizeof(t->suggested_handler), "%s",
@@ -593,38 +594,38 @@ struct act_job {
 
 static int assignment_insert(struct xt_conn *c, struct xt_ticket *t, bool repeat, int64_t now)
 {
-    sqlite3_stmt *st = xt_conn_stmt(c, "INSERT INTO assignments(ticket_id, unit, month,"
+    struct xt_stmt *st = xt_conn_stmt(c, "INSERT INTO assignments(ticket_id, unit, month,"
                                        " dispatched_at, sign_by, resolve_by, repeat, proactive)"
-                                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+                                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
     if (!st)
         return XT_EIO;
-    sqlite3_bind_int64(st, 1, t->id);
-    sqlite3_bind_text(st, 2, t->lead, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, xt_month_of(now));
-    sqlite3_bind_int64(st, 4, now);
-    sqlite3_bind_int64(st, 5, t->sign_by);
-    sqlite3_bind_int64(st, 6, t->resolve_by);
-    sqlite3_bind_int(st, 7, repeat);
-    sqlite3_bind_int(st, 8, t->channel == XT_CHANNEL_GRID);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : XT_EIO;
-    sqlite3_reset(st);
+    xt_bind_int(st, 1, t->id);
+    xt_bind_text(st, 2, t->lead);
+    xt_bind_int(st, 3, xt_month_of(now));
+    xt_bind_int(st, 4, now);
+    xt_bind_int(st, 5, t->sign_by);
+    xt_bind_int(st, 6, t->resolve_by);
+    xt_bind_int(st, 7, repeat);
+    xt_bind_int(st, 8, t->channel == XT_CHANNEL_GRID);
+    int rc = xt_step(st) == 1 ? 0 : XT_EIO;
     if (!rc)
-        t->assignment_id = sqlite3_last_insert_rowid(c->db);
+        t->assignment_id = xt_col_int(st, 0);
+    xt_reset(st);
     return rc;
 }
 
 static int assignment_update(struct xt_conn *c, const char *sql, int64_t id, int64_t a, int64_t b,
                              int64_t d)
 {
-    sqlite3_stmt *st = xt_conn_stmt(c, sql);
+    struct xt_stmt *st = xt_conn_stmt(c, sql);
     if (!st)
         return XT_EIO;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, a);
-    sqlite3_bind_int64(st, 3, b);
-    sqlite3_bind_int64(st, 4, d);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : XT_EIO;
-    sqlite3_reset(st);
+    xt_bind_int(st, 1, id);
+    xt_bind_int(st, 2, a);
+    xt_bind_int(st, 3, b);
+    xt_bind_int(st, 4, d);
+    int rc = xt_step(st) == 0 ? 0 : XT_EIO;
+    xt_reset(st);
     return rc;
 }
 
@@ -807,7 +808,7 @@ int xt_store_ticket_list(struct xt_store *s, const struct xt_actor *actor,
     struct xt_conn *c = xt_store_reader(s);
     if (!c)
         return xt_error_set(err, XT_EIO, "", "storage unavailable");
-    sqlite3_stmt *st = xt_conn_stmt(c, SQL_LIST);
+    struct xt_stmt *st = xt_conn_stmt(c, SQL_LIST);
     if (!st) {
         xt_store_reader_put(s, c);
         return xt_sqlite_err(err, c, "list");
@@ -815,24 +816,24 @@ int xt_store_ticket_list(struct xt_store *s, const struct xt_actor *actor,
     /* Departments see by their own code; residents by authorship; other
      * roles by their area. */
     const char *scope = actor->role == XT_ROLE_RESIDENT ? "" : actor->scope;
-    sqlite3_bind_int64(st, 1, f->cursor > 0 ? f->cursor : INT64_MAX);
-    sqlite3_bind_int(st, 2, f->state);
+    xt_bind_int(st, 1, f->cursor > 0 ? f->cursor : INT64_MAX);
+    xt_bind_int(st, 2, f->state);
     xt_bind_text(st, 3, f->unit);
     xt_bind_text(st, 4, f->category);
-    sqlite3_bind_int(st, 5, f->type);
-    sqlite3_bind_int64(st, 6, f->from);
-    sqlite3_bind_int64(st, 7, f->to);
-    sqlite3_bind_int(st, 8, f->overdue);
-    sqlite3_bind_int64(st, 9, now);
+    xt_bind_int(st, 5, f->type);
+    xt_bind_int(st, 6, f->from);
+    xt_bind_int(st, 7, f->to);
+    xt_bind_int(st, 8, f->overdue);
+    xt_bind_int(st, 9, now);
     xt_bind_text(st, 10, f->q && *f->q ? f->q : NULL);
-    sqlite3_bind_text(st, 11, scope, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 12, actor->role == XT_ROLE_RESIDENT ? (actor->account_id ? actor->account_id : -1) : 0);
-    sqlite3_bind_int(st, 13, f->limit + 1);
+    xt_bind_text(st, 11, scope);
+    xt_bind_int(st, 12, actor->role == XT_ROLE_RESIDENT ? (actor->account_id ? actor->account_id : -1) : 0);
+    xt_bind_int(st, 13, f->limit + 1);
     int n = 0, rc = 0;
     struct xt_ticket t;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (xt_step(st) == 1) {
         if (n == f->limit) {
-            *next_cursor = sqlite3_column_int64(st, 0) + 1;
+            *next_cursor = xt_col_int(st, 0) + 1;
             break;
         }
         if (row_to_ticket(st, &t, NULL, NULL)) {
@@ -847,7 +848,7 @@ int xt_store_ticket_list(struct xt_store *s, const struct xt_actor *actor,
         }
         xt_ticket_release(&t);
     }
-    sqlite3_reset(st);
+    xt_reset(st);
     xt_store_reader_put(s, c);
     return rc;
 }
@@ -865,27 +866,27 @@ int xt_store_ticket_timeline(struct xt_store *s, const struct xt_actor *actor, c
         xt_ticket_release(&t);
         return xt_error_set(err, XT_EIO, "", "storage unavailable");
     }
-    sqlite3_stmt *st = xt_conn_stmt(c, "SELECT at, action, from_state, to_state, actor_name,"
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT at, action, from_state, to_state, actor_name,"
                                        " actor_role, unit, note FROM events WHERE ticket_id=?1"
                                        " ORDER BY id");
     if (st) {
-        sqlite3_bind_int64(st, 1, t.id);
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        xt_bind_int(st, 1, t.id);
+        while (xt_step(st) == 1) {
             struct xt_timeline_entry e;
             memset(&e, 0, sizeof(e));
-            e.at = sqlite3_column_int64(st, 0);
-            e.action = sqlite3_column_int(st, 1);
-            e.from_state = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1
-                                                                     : sqlite3_column_int(st, 2);
-            e.to_state = sqlite3_column_int(st, 3);
+            e.at = xt_col_int(st, 0);
+            e.action = xt_col_int(st, 1);
+            e.from_state = xt_col_null(st, 2) ? -1
+                                                                     : xt_col_int(st, 2);
+            e.to_state = xt_col_int(st, 3);
             snprintf(e.actor, sizeof(e.actor), "%s", xt_col_text(st, 4));
-            e.actor_role = sqlite3_column_int(st, 5);
+            e.actor_role = xt_col_int(st, 5);
             snprintf(e.unit, sizeof(e.unit), "%s", xt_col_text(st, 6));
             e.note = xt_col_text(st, 7);
             if (fn(ctx, &e))
                 break;
         }
-        sqlite3_reset(st);
+        xt_reset(st);
     }
     xt_store_reader_put(s, c);
     xt_ticket_release(&t);
@@ -902,18 +903,18 @@ struct sweep_job {
 static int sweep_job(struct xt_store *s, struct xt_conn *c, void *arg)
 {
     struct sweep_job *j = arg;
-    sqlite3_stmt *st = xt_conn_stmt(
+    struct xt_stmt *st = xt_conn_stmt(
         c, "SELECT number FROM tickets WHERE state IN (0, 1, 2, 5) AND coalesce(escalated, 0) = 0"
            " AND ((state = 1 AND signed_at IS NULL AND sign_by < ?1) OR resolve_by < ?1)"
            " ORDER BY id LIMIT 1000");
     if (!st)
         return XT_EIO;
-    sqlite3_bind_int64(st, 1, j->now);
+    xt_bind_int(st, 1, j->now);
     char numbers[1000][XT_NUMBER_MAX];
     int n = 0;
-    while (n < 1000 && sqlite3_step(st) == SQLITE_ROW)
+    while (n < 1000 && xt_step(st) == 1)
         snprintf(numbers[n++], XT_NUMBER_MAX, "%s", xt_col_text(st, 0));
-    sqlite3_reset(st);
+    xt_reset(st);
     struct xt_actor system = {.role = XT_ROLE_SYSTEM};
     snprintf(system.username, sizeof(system.username), "system");
     for (int i = 0; i < n; i++) {
@@ -956,18 +957,18 @@ int xt_store_idem_get(struct xt_store *s, const char *key, int64_t account, int 
     struct xt_conn *c = xt_store_reader(s);
     if (!c)
         return XT_EIO;
-    sqlite3_stmt *st =
+    struct xt_stmt *st =
         xt_conn_stmt(c, "SELECT status, body FROM idempotency WHERE key=?1 AND account_id=?2");
     int found = 0;
     if (st) {
-        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, account);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            *status = sqlite3_column_int(st, 0);
+        xt_bind_text(st, 1, key);
+        xt_bind_int(st, 2, account);
+        if (xt_step(st) == 1) {
+            *status = xt_col_int(st, 0);
             *body = strdup(xt_col_text(st, 1));
             found = *body ? 1 : XT_ENOMEM;
         }
-        sqlite3_reset(st);
+        xt_reset(st);
     }
     xt_store_reader_put(s, c);
     return st ? found : XT_EIO;

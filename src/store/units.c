@@ -7,21 +7,21 @@
 
 #define UNIT_COLS "code, parent, name, level, kind, lat, lon, population, households"
 
-static void row_to_unit(sqlite3_stmt *st, struct xt_unit *u)
+static void row_to_unit(struct xt_stmt *st, struct xt_unit *u)
 {
     memset(u, 0, sizeof(*u));
     snprintf(u->code, sizeof(u->code), "%s", xt_col_text(st, 0));
     snprintf(u->parent, sizeof(u->parent), "%s", xt_col_text(st, 1));
     snprintf(u->name, sizeof(u->name), "%s", xt_col_text(st, 2));
-    u->level = sqlite3_column_int(st, 3);
-    u->kind = sqlite3_column_int(st, 4);
-    if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+    u->level = xt_col_int(st, 3);
+    u->kind = xt_col_int(st, 4);
+    if (!xt_col_null(st, 5)) {
         u->has_point = true;
-        u->lat = sqlite3_column_double(st, 5);
-        u->lon = sqlite3_column_double(st, 6);
+        u->lat = xt_col_double(st, 5);
+        u->lon = xt_col_double(st, 6);
     }
-    u->population = sqlite3_column_int64(st, 7);
-    u->households = sqlite3_column_int64(st, 8);
+    u->population = xt_col_int(st, 7);
+    u->households = xt_col_int(st, 8);
 }
 
 int xt_store_unit_get(struct xt_store *s, const char *code, struct xt_unit *u)
@@ -29,17 +29,17 @@ int xt_store_unit_get(struct xt_store *s, const char *code, struct xt_unit *u)
     struct xt_conn *c = xt_store_reader(s);
     if (!c)
         return XT_EIO;
-    sqlite3_stmt *st = xt_conn_stmt(c, "SELECT " UNIT_COLS " FROM units WHERE code=?1");
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT " UNIT_COLS " FROM units WHERE code=?1");
     int rc = XT_ENOTFOUND;
     if (!st) {
         rc = XT_EIO;
     } else {
-        sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) {
+        xt_bind_text(st, 1, code);
+        if (xt_step(st) == 1) {
             row_to_unit(st, u);
             rc = 0;
         }
-        sqlite3_reset(st);
+        xt_reset(st);
     }
     xt_store_reader_put(s, c);
     return rc;
@@ -51,21 +51,21 @@ static int each_unit(struct xt_store *s, const char *sql, const char *a, int lev
     struct xt_conn *c = xt_store_reader(s);
     if (!c)
         return XT_EIO;
-    sqlite3_stmt *st = xt_conn_stmt(c, sql);
+    struct xt_stmt *st = xt_conn_stmt(c, sql);
     int rc = 0;
     if (!st) {
         rc = XT_EIO;
     } else {
-        sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+        xt_bind_text(st, 1, a);
         if (level)
-            sqlite3_bind_int(st, 2, level);
+            xt_bind_int(st, 2, level);
         struct xt_unit u;
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        while (xt_step(st) == 1) {
             row_to_unit(st, &u);
             if (fn(ctx, &u))
                 break;
         }
-        sqlite3_reset(st);
+        xt_reset(st);
     }
     xt_store_reader_put(s, c);
     return rc;
@@ -93,19 +93,19 @@ int xt_store_unit_polygon(struct xt_store *s, const char *code, char **geojson)
     struct xt_conn *c = xt_store_reader(s);
     if (!c)
         return XT_EIO;
-    sqlite3_stmt *st = xt_conn_stmt(c, "SELECT polygon FROM units WHERE code=?1");
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT polygon FROM units WHERE code=?1");
     int rc = XT_ENOTFOUND;
     if (st) {
-        sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) {
+        xt_bind_text(st, 1, code);
+        if (xt_step(st) == 1) {
             rc = 0;
-            if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+            if (!xt_col_null(st, 0)) {
                 *geojson = strdup(xt_col_text(st, 0));
                 if (!*geojson)
                     rc = XT_ENOMEM;
             }
         }
-        sqlite3_reset(st);
+        xt_reset(st);
     } else {
         rc = XT_EIO;
     }
@@ -119,14 +119,14 @@ int xt_store_unit_counts(struct xt_store *s, long counts[8])
     struct xt_conn *c = xt_store_reader(s);
     if (!c)
         return XT_EIO;
-    sqlite3_stmt *st = xt_conn_stmt(c, "SELECT level, count(*) FROM units GROUP BY level");
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT level, count(*) FROM units GROUP BY level");
     if (st) {
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            int l = sqlite3_column_int(st, 0);
+        while (xt_step(st) == 1) {
+            int l = xt_col_int(st, 0);
             if (l >= 0 && l < 8)
-                counts[l] = sqlite3_column_int64(st, 1);
+                counts[l] = xt_col_int(st, 1);
         }
-        sqlite3_reset(st);
+        xt_reset(st);
     }
     xt_store_reader_put(s, c);
     return st ? 0 : XT_EIO;
@@ -138,19 +138,19 @@ int xt_store_load_calendar(struct xt_store *s, struct xt_conn *c, struct xt_cale
     struct xt_calendar *cal = xt_calendar_new();
     if (!cal)
         return XT_ENOMEM;
-    sqlite3_stmt *st = xt_conn_stmt(c, "SELECT day, kind, name FROM calendar");
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT day, kind, name FROM calendar");
     if (!st) {
         xt_calendar_free(cal);
         return XT_EIO;
     }
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (xt_step(st) == 1) {
         int32_t day;
         if (xt_date_parse(xt_col_text(st, 0), &day))
             continue;
         int kind = strcmp(xt_col_text(st, 1), "workday") == 0 ? XT_DAY_WORKDAY : XT_DAY_HOLIDAY;
         xt_calendar_set(cal, day, kind, xt_col_text(st, 2));
     }
-    sqlite3_reset(st);
+    xt_reset(st);
     *out = cal;
     return 0;
 }
@@ -158,29 +158,29 @@ int xt_store_load_calendar(struct xt_store *s, struct xt_conn *c, struct xt_cale
 int xt_store_load_routing(struct xt_store *s, struct xt_conn *c, struct xt_routing *r)
 {
     (void)s;
-    sqlite3_stmt *st = xt_conn_stmt(c, "SELECT code, name, parent, route, sign_minutes,"
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT code, name, parent, route, sign_minutes,"
                                        " resolve_days FROM categories ORDER BY code");
     if (!st)
         return XT_EIO;
     int rc = 0;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    while (!rc && xt_step(st) == 1) {
         struct xt_category cat;
         memset(&cat, 0, sizeof(cat));
         snprintf(cat.code, sizeof(cat.code), "%s", xt_col_text(st, 0));
         snprintf(cat.name, sizeof(cat.name), "%s", xt_col_text(st, 1));
         snprintf(cat.parent, sizeof(cat.parent), "%s", xt_col_text(st, 2));
         snprintf(cat.route, sizeof(cat.route), "%s", xt_col_text(st, 3));
-        cat.rule.sign_minutes = sqlite3_column_int(st, 4);
-        cat.rule.resolve_days = sqlite3_column_int(st, 5);
+        cat.rule.sign_minutes = xt_col_int(st, 4);
+        cat.rule.resolve_days = xt_col_int(st, 5);
         rc = xt_routing_add_category(r, &cat);
     }
-    sqlite3_reset(st);
+    xt_reset(st);
     st = xt_conn_stmt(c, "SELECT code, dept_key FROM units WHERE level=7 ORDER BY code");
     if (!st)
         return XT_EIO;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW)
+    while (!rc && xt_step(st) == 1)
         rc = xt_routing_add_department(r, xt_col_text(st, 0), xt_col_text(st, 1));
-    sqlite3_reset(st);
+    xt_reset(st);
     return rc;
 }
 
@@ -190,25 +190,25 @@ int xt_store_load_spatial(struct xt_store *s, struct xt_conn *c, struct xt_spati
     struct xt_spatial *sp = xt_spatial_new();
     if (!sp)
         return XT_ENOMEM;
-    sqlite3_stmt *st =
+    struct xt_stmt *st =
         xt_conn_stmt(c, "SELECT code, lat, lon, polygon FROM units WHERE level=6 ORDER BY code");
     if (!st) {
         xt_spatial_free(sp);
         return XT_EIO;
     }
     int rc = 0;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    while (!rc && xt_step(st) == 1) {
         const char *code = xt_col_text(st, 0);
-        if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-            rc = xt_spatial_add_point(sp, code, sqlite3_column_double(st, 1),
-                                      sqlite3_column_double(st, 2));
-        if (!rc && sqlite3_column_type(st, 3) != SQLITE_NULL) {
+        if (!xt_col_null(st, 1))
+            rc = xt_spatial_add_point(sp, code, xt_col_double(st, 1),
+                                      xt_col_double(st, 2));
+        if (!rc && !xt_col_null(st, 3)) {
             struct xt_error err;
             if (xt_spatial_add_polygon(sp, code, xt_col_text(st, 3), &err))
                 xt_log(XT_LOG_WARN, "unit %s: polygon skipped: %s", code, err.message);
         }
     }
-    sqlite3_reset(st);
+    xt_reset(st);
     if (!rc)
         rc = xt_spatial_build(sp);
     if (rc) {
@@ -232,13 +232,13 @@ int xt_store_load_names(struct xt_store *s, struct xt_conn *c, struct xt_name_en
     (void)s;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st = xt_conn_stmt(c, "SELECT code, name FROM units ORDER BY code");
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT code, name FROM units ORDER BY code");
     if (!st)
         return XT_EIO;
     size_t cap = 0;
     struct xt_name_entry *names = NULL;
     int rc = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (xt_step(st) == 1) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 1024;
             struct xt_name_entry *p = realloc(names, cap * sizeof(*p));
@@ -257,7 +257,7 @@ int xt_store_load_names(struct xt_store *s, struct xt_conn *c, struct xt_name_en
         }
         (*n)++;
     }
-    sqlite3_reset(st);
+    xt_reset(st);
     if (rc) {
         xt_names_free(names, *n);
         *n = 0;
@@ -286,32 +286,32 @@ int xt_store_census(struct xt_store *s, const char *code, struct xt_census *out)
     struct xt_conn *c = xt_store_reader(s);
     if (!c)
         return XT_EIO;
-    sqlite3_stmt *st = xt_conn_stmt(c, "SELECT code, name, population, male, female, urban,"
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT code, name, population, male, female, urban,"
                                        " rural, households, minority_pct, household_size,"
                                        " age0_14, age15_64, age65 FROM census WHERE code=?1");
     int rc = XT_ENOTFOUND;
     if (!st) {
         rc = XT_EIO;
     } else {
-        sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) {
+        xt_bind_text(st, 1, code);
+        if (xt_step(st) == 1) {
             memset(out, 0, sizeof(*out));
             snprintf(out->code, sizeof(out->code), "%s", xt_col_text(st, 0));
             snprintf(out->name, sizeof(out->name), "%s", xt_col_text(st, 1));
-            out->population = sqlite3_column_int64(st, 2);
-            out->male = sqlite3_column_int64(st, 3);
-            out->female = sqlite3_column_int64(st, 4);
-            out->urban = sqlite3_column_int64(st, 5);
-            out->rural = sqlite3_column_int64(st, 6);
-            out->households = sqlite3_column_int64(st, 7);
-            out->minority_pct = sqlite3_column_double(st, 8);
-            out->household_size = sqlite3_column_double(st, 9);
-            out->age0_14 = sqlite3_column_double(st, 10);
-            out->age15_64 = sqlite3_column_double(st, 11);
-            out->age65 = sqlite3_column_double(st, 12);
+            out->population = xt_col_int(st, 2);
+            out->male = xt_col_int(st, 3);
+            out->female = xt_col_int(st, 4);
+            out->urban = xt_col_int(st, 5);
+            out->rural = xt_col_int(st, 6);
+            out->households = xt_col_int(st, 7);
+            out->minority_pct = xt_col_double(st, 8);
+            out->household_size = xt_col_double(st, 9);
+            out->age0_14 = xt_col_double(st, 10);
+            out->age15_64 = xt_col_double(st, 11);
+            out->age65 = xt_col_double(st, 12);
             rc = 0;
         }
-        sqlite3_reset(st);
+        xt_reset(st);
     }
     xt_store_reader_put(s, c);
     return rc;
