@@ -34,7 +34,7 @@ int xt_cli_open(const struct xt_opts *o, struct xt_store **s)
     struct xt_error err;
     xt_error_clear(&err);
     const char *dir = xt_opt(o, "data", "var/data");
-    int rc = xt_store_open(dir, s, &err);
+    int rc = xt_store_open_db(dir, xt_opt(o, "database", NULL), s, &err);
     if (rc)
         fprintf(stderr, "xietong: cannot open data directory '%s': %s\n", dir, err.message);
     return rc;

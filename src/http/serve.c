@@ -44,7 +44,7 @@ int xt_serve_main(int argc, char **argv, const char *default_dir)
     struct xt_error err;
     xt_error_clear(&err);
     struct xt_store *store;
-    if (xt_store_open(dir, &store, &err)) {
+    if (xt_store_open_db(dir, opt(argc, argv, "database", NULL), &store, &err)) {
         fprintf(stderr, "xietong: serve: cannot open '%s': %s\n", dir, err.message);
         return 1;
     }

@@ -76,7 +76,7 @@ const char *xt_pg_errmsg(struct xt_pg_conn *c)
 static char *translate(const char *sql, int *nparams)
 {
     size_t n = strlen(sql);
-    char *out = malloc(n + 1);
+    char *out = malloc(2 * n + 1); /* room for instr( -> strpos( */
     if (!out)
         return NULL;
     bool quoted = false;
@@ -86,6 +86,14 @@ static char *translate(const char *sql, int *nparams)
         char ch = sql[i];
         if (ch == '\'')
             quoted = !quoted;
+        /* SQLite's instr(haystack, needle) is PostgreSQL's strpos. */
+        if (!quoted && strncmp(sql + i, "instr(", 6) == 0 &&
+            (i == 0 || !((sql[i - 1] >= 'a' && sql[i - 1] <= 'z') || sql[i - 1] == '_'))) {
+            memcpy(out + k, "strpos(", 7);
+            k += 7;
+            i += 5;
+            continue;
+        }
         if (!quoted && ch == '?' && i + 1 < n && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
             out[k++] = '$';
             int v = 0;

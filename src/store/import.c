@@ -124,9 +124,14 @@ int xt_store_import_divisions(struct xt_store *s, const char *path, const char *
 }
 
 static const char SQL_CENSUS_UPSERT[] =
-    "INSERT OR REPLACE INTO census(code, name, population, male, female, minority_pct, urban,"
+    "INSERT INTO census(code, name, population, male, female, minority_pct, urban,"
     " rural, households, household_size, age0_14, age15_64, age65)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+    " ON CONFLICT(code) DO UPDATE SET name=excluded.name, population=excluded.population,"
+    " male=excluded.male, female=excluded.female, minority_pct=excluded.minority_pct,"
+    " urban=excluded.urban, rural=excluded.rural, households=excluded.households,"
+    " household_size=excluded.household_size, age0_14=excluded.age0_14,"
+    " age15_64=excluded.age15_64, age65=excluded.age65";
 static const char SQL_UNIT_SET_POP[] =
     "UPDATE units SET population=?2, households=?3 WHERE code=?1";
 
@@ -239,7 +244,8 @@ static int calendar_job(struct xt_store *s, struct xt_conn *c, void *arg)
     if ((rc = open_csv(j, &csv, cols, 3, idx)))
         return rc;
     struct xt_stmt *st =
-        xt_conn_stmt(c, "INSERT OR REPLACE INTO calendar(day, kind, name) VALUES(?1, ?2, ?3)");
+        xt_conn_stmt(c, "INSERT INTO calendar(day, kind, name) VALUES(?1, ?2, ?3)"
+                        " ON CONFLICT(day) DO UPDATE SET kind=excluded.kind, name=excluded.name");
     while ((rc = xt_csv_next(&csv)) == 1) {
         j->st->rows++;
         xt_reset(st);
@@ -289,9 +295,12 @@ static int categories_job(struct xt_store *s, struct xt_conn *c, void *arg)
     struct xt_csv csv;
     if ((rc = open_csv(j, &csv, cols, 6, idx)))
         return rc;
-    struct xt_stmt *st = xt_conn_stmt(c, "INSERT OR REPLACE INTO categories(code, name, parent,"
+    struct xt_stmt *st = xt_conn_stmt(c, "INSERT INTO categories(code, name, parent,"
                                        " route, sign_minutes, resolve_days)"
-                                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+                                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(code) DO"
+                                       " UPDATE SET name=excluded.name, parent=excluded.parent,"
+                                       " route=excluded.route, sign_minutes=excluded.sign_minutes,"
+                                       " resolve_days=excluded.resolve_days");
     while ((rc = xt_csv_next(&csv)) == 1) {
         j->st->rows++;
         const char *code = field(&csv, idx[0]), *name = field(&csv, idx[1]);
@@ -368,7 +377,7 @@ static int departments_job(struct xt_store *s, struct xt_conn *c, void *arg)
     if (rc < 0)
         return rc;
     struct xt_stmt *q = xt_conn_stmt(c, "SELECT code, name FROM units WHERE level=3 AND code LIKE"
-                                      " ?1 || '%' ORDER BY code");
+                                      " CAST(?1 AS TEXT) || '%' ORDER BY code");
     struct xt_stmt *ins = xt_conn_stmt(c, "INSERT INTO units(code, parent, name, level, kind,"
                                         " dept_key) VALUES(?1, ?2, ?3, 7, 0, ?4)"
                                         " ON CONFLICT(code) DO UPDATE SET name=?3, dept_key=?4");
@@ -434,7 +443,7 @@ static const char SQL_UNIT_PUT[] =
     "INSERT INTO units(code, parent, name, level, kind, lat, lon, polygon, population,"
     " households) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
     " ON CONFLICT(code) DO UPDATE SET parent=?2, name=?3, level=?4, kind=?5, lat=?6, lon=?7,"
-    " polygon=coalesce(?8, polygon), population=?9, households=?10";
+    " polygon=coalesce(excluded.polygon, units.polygon), population=?9, households=?10";
 
 static int put_units_job(struct xt_store *s, struct xt_conn *c, void *arg)
 {

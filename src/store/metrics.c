@@ -7,7 +7,7 @@
 static const char SQL_ASSIGNMENTS[] =
     "SELECT unit, dispatched_at, sign_by, signed_at, resolve_by, replied_at, returned,"
     " called_back, resolved, satisfaction, repeat, proactive FROM assignments"
-    " WHERE month=?1 AND unit >= ?2 AND unit < ?2 || 'z'";
+    " WHERE month=?1 AND unit >= CAST(?2 AS TEXT) AND unit < CAST(?2 AS TEXT) || 'z'";
 
 static void row_to_assignment(struct xt_stmt *st, struct xt_assignment *a)
 {

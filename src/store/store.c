@@ -151,7 +151,9 @@ static void *writer_main(void *arg)
 
         char head[65];
         memcpy(head, s->audit_prev, sizeof(head));
-        int txrc = xt_conn_exec(c, "BEGIN IMMEDIATE");
+        /* IMMEDIATE takes SQLite's write lock up front; PostgreSQL locks
+         * rows as it goes. */
+        int txrc = xt_conn_exec(c, c->kind == XT_DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
         for (struct xt_job *j = batch; j; j = j->next) {
             if (txrc) {
                 j->rc = XT_EIO;
@@ -305,6 +307,11 @@ int xt_store_reload(struct xt_store *s, struct xt_error *err)
     return 0;
 }
 
+int xt_store_backend(struct xt_store *s)
+{
+    return s->writer->kind;
+}
+
 const struct xt_calendar *xt_store_calendar(struct xt_store *s)
 {
     return s->calendar;
@@ -320,7 +327,51 @@ struct xt_spatial *xt_store_spatial(struct xt_store *s)
     return s->spatial;
 }
 
+/* DIR/xietong.conf may name the database: a line "database = URL".
+ * Returns 0 when it did. */
+static int read_config_database(const char *dir, char *out, size_t outsz)
+{
+    char path[600];
+    snprintf(path, sizeof(path), "%s/xietong.conf", dir);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return XT_ENOTFOUND;
+    char line[1200];
+    int rc = XT_ENOTFOUND;
+    while (rc && fgets(line, sizeof(line), fp)) {
+        char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncmp(p, "database", 8) != 0)
+            continue;
+        p += 8;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p != '=')
+            continue;
+        p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t n = strcspn(p, "\r\n");
+        while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        if (n > 0 && n < outsz) {
+            memcpy(out, p, n);
+            out[n] = '\0';
+            rc = 0;
+        }
+    }
+    fclose(fp);
+    return rc;
+}
+
 int xt_store_open(const char *dir, struct xt_store **out, struct xt_error *err)
+{
+    return xt_store_open_db(dir, NULL, out, err);
+}
+
+int xt_store_open_db(const char *dir, const char *database_url, struct xt_store **out,
+                     struct xt_error *err)
 {
     *out = NULL;
     if (xt_crypto_init())
@@ -329,7 +380,10 @@ int xt_store_open(const char *dir, struct xt_store **out, struct xt_error *err)
     if (!s)
         return XT_ENOMEM;
     snprintf(s->dir, sizeof(s->dir), "%s", dir);
-    snprintf(s->path, sizeof(s->path), "%s/xietong.db", dir);
+    if (database_url && *database_url)
+        snprintf(s->path, sizeof(s->path), "%s", database_url);
+    else if (read_config_database(dir, s->path, sizeof(s->path)) != 0)
+        snprintf(s->path, sizeof(s->path), "sqlite:%s/xietong.db", dir);
     pthread_mutex_init(&s->qlock, NULL);
     pthread_cond_init(&s->qcond, NULL);
     pthread_cond_init(&s->dcond, NULL);
@@ -357,7 +411,7 @@ int xt_store_open(const char *dir, struct xt_store **out, struct xt_error *err)
     }
     s->writer = conn_open(s->path, false);
     if (!s->writer) {
-        rc = xt_error_set(err, XT_EIO, "data", "cannot open database '%s'", s->path);
+        rc = xt_error_set(err, XT_EIO, "database", "cannot open database '%.200s'", s->path);
         goto fail;
     }
     if ((rc = migrate(s->writer, err)))

@@ -33,9 +33,16 @@
 
 struct xt_store;
 
-/* Open (creating if needed) dir/xietong.db and dir/keys/field.key, run the
- * migrations, start the writer and load the caches. */
+/* Open (creating if needed) the database and dir/keys/field.key, run the
+ * migrations, start the writer and load the caches. The database is
+ * database_url when given ("sqlite:PATH" or "postgresql://..."), else the
+ * "database = URL" line of dir/xietong.conf, else sqlite:dir/xietong.db. */
+int xt_store_open_db(const char *dir, const char *database_url, struct xt_store **out,
+                     struct xt_error *err);
+/* xt_store_open_db(dir, NULL, ...). */
 int xt_store_open(const char *dir, struct xt_store **out, struct xt_error *err);
+/* The database backend in use (enum xt_db_kind of store/db.h). */
+int xt_store_backend(struct xt_store *s);
 /* Stop the writer (after draining its queue) and close. Accepts NULL. */
 void xt_store_close(struct xt_store *s);
 /* Reload calendar, routing and spatial index after reference data changed. */

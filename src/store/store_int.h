@@ -44,7 +44,7 @@ struct xt_session_cache;
 
 struct xt_store {
     char dir[512];
-    char path[600];
+    char path[1024]; /* database URL: sqlite:PATH or postgresql://... */
     struct xt_key key;
 
     struct xt_conn *writer;

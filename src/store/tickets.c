@@ -266,8 +266,11 @@ static int idem_lookup(struct xt_conn *c, const char *key, int64_t account, char
 static int idem_record(struct xt_conn *c, const char *key, int64_t account, int status,
                        const char *body, int64_t now)
 {
-    struct xt_stmt *st = xt_conn_stmt(c, "INSERT OR REPLACE INTO idempotency(key, account_id,"
-                                       " status, body, created_at) VALUES(?1, ?2, ?3, ?4, ?5)");
+    struct xt_stmt *st = xt_conn_stmt(c, "INSERT INTO idempotency(key, account_id, status, body,"
+                                       " created_at) VALUES(?1, ?2, ?3, ?4, ?5)"
+                                       " ON CONFLICT(key, account_id) DO UPDATE SET"
+                                       " status=excluded.status, body=excluded.body,"
+                                       " created_at=excluded.created_at");
     if (!st)
         return XT_EIO;
     xt_bind_text(st, 1, key);
@@ -301,7 +304,7 @@ static int create_job(struct xt_store *s, struct xt_conn *c, void *arg)
     char day[11];
     xt_date_format(xt_local_day(j->now), day);
     struct xt_stmt *st = xt_conn_stmt(c, "INSERT INTO ticket_counters(day, seq) VALUES(?1, 1)"
-                                       " ON CONFLICT(day) DO UPDATE SET seq=seq+1 RETURNING seq");
+                                       " ON CONFLICT(day) DO UPDATE SET seq=ticket_counters.seq+1 RETURNING seq");
     if (!st)
         return xt_sqlite_err(j->err, c, "counter");
     xt_bind_text(st, 1, day);
@@ -780,20 +783,24 @@ void xt_ticket_filter_init(struct xt_ticket_filter *f)
 }
 
 static const char SQL_LIST[] =
-    "SELECT " TICKET_COLS " FROM tickets WHERE id < ?1"
-    " AND (?2 < 0 OR state = ?2)"
-    " AND (?3 IS NULL OR (grid >= ?3 AND grid < ?3 || 'z') OR (lead >= ?3 AND lead < ?3 || 'z')"
-    "      OR (handler >= ?3 AND handler < ?3 || 'z'))"
-    " AND (?4 IS NULL OR category = ?4)"
-    " AND (?5 < 0 OR type = ?5)"
-    " AND (?6 = 0 OR created_at >= ?6) AND (?7 = 0 OR created_at < ?7)"
-    " AND (?8 = 0 OR (state IN (0, 1, 2, 5) AND ((state = 1 AND signed_at IS NULL"
-    "      AND sign_by < ?9) OR resolve_by < ?9)))"
-    " AND (?10 IS NULL OR instr(text, ?10) > 0)"
-    " AND (?11 = '' OR (grid >= ?11 AND grid < ?11 || 'z') OR (lead >= ?11 AND lead < ?11 || 'z')"
-    "      OR (handler >= ?11 AND handler < ?11 || 'z') OR instr(cohandlers, ?11) > 0)"
-    " AND (?12 = 0 OR creator_id = ?12)"
-    " ORDER BY id DESC LIMIT ?13";
+    "SELECT " TICKET_COLS " FROM tickets WHERE id < CAST(?1 AS BIGINT)"
+    " AND (CAST(?2 AS INTEGER) < 0 OR state = ?2)"
+    " AND (CAST(?3 AS TEXT) IS NULL OR (grid >= ?3 AND grid < CAST(?3 AS TEXT) || 'z')"
+    "      OR (lead >= ?3 AND lead < CAST(?3 AS TEXT) || 'z')"
+    "      OR (handler >= ?3 AND handler < CAST(?3 AS TEXT) || 'z'))"
+    " AND (CAST(?4 AS TEXT) IS NULL OR category = ?4)"
+    " AND (CAST(?5 AS INTEGER) < 0 OR type = ?5)"
+    " AND (CAST(?6 AS BIGINT) = 0 OR created_at >= ?6)"
+    " AND (CAST(?7 AS BIGINT) = 0 OR created_at < ?7)"
+    " AND (CAST(?8 AS INTEGER) = 0 OR (state IN (0, 1, 2, 5) AND ((state = 1 AND signed_at IS NULL"
+    "      AND sign_by < CAST(?9 AS BIGINT)) OR resolve_by < CAST(?9 AS BIGINT))))"
+    " AND (CAST(?10 AS TEXT) IS NULL OR instr(text, CAST(?10 AS TEXT)) > 0)"
+    " AND (CAST(?11 AS TEXT) = '' OR (grid >= ?11 AND grid < CAST(?11 AS TEXT) || 'z')"
+    "      OR (lead >= ?11 AND lead < CAST(?11 AS TEXT) || 'z')"
+    "      OR (handler >= ?11 AND handler < CAST(?11 AS TEXT) || 'z')"
+    "      OR instr(cohandlers, CAST(?11 AS TEXT)) > 0)"
+    " AND (CAST(?12 AS BIGINT) = 0 OR creator_id = ?12)"
+    " ORDER BY id DESC LIMIT CAST(?13 AS INTEGER)";
 
 int xt_store_ticket_list(struct xt_store *s, const struct xt_actor *actor,
                          const struct xt_ticket_filter *f, int64_t now,

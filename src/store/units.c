@@ -83,7 +83,7 @@ int xt_store_units_at_level(struct xt_store *s, const char *within, int level,
 {
     return each_unit(s,
                      "SELECT " UNIT_COLS " FROM units WHERE level=?2 AND code >= ?1 AND"
-                     " code < ?1 || 'z' ORDER BY code",
+                     " code < CAST(?1 AS TEXT) || 'z' ORDER BY code",
                      within ? within : "", level, fn, ctx);
 }
 
@@ -333,7 +333,11 @@ int xt_store_set_bulk(struct xt_store *s, bool bulk)
     if (rc)
         return rc;
     pthread_mutex_lock(&s->qlock);
-    rc = xt_conn_exec(s->writer, bulk ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=FULL");
+    if (s->writer->kind == XT_DB_POSTGRES)
+        rc = xt_conn_exec(s->writer, bulk ? "SET synchronous_commit = off"
+                                          : "SET synchronous_commit = on");
+    else
+        rc = xt_conn_exec(s->writer, bulk ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=FULL");
     pthread_mutex_unlock(&s->qlock);
     return rc;
 }

@@ -1,6 +1,7 @@
 /* apiclient.c - data directory, server child and HTTP client of the API
  * tests (see apiclient.h). */
 #include "apiclient.h"
+#include "testdb.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -115,6 +116,8 @@ int api_data_prepare(char *dir, size_t dirsz)
         dir[0] = '\0';
         return -1;
     }
+    if (xt_testdb_configure(dir, NULL, 0))
+        return -1;
     char *imports[][9] = {
         {"xietong", "import", "divisions", "data/divisions/linxia_6229.csv", "--prefix",
          API_PREFECTURE, "--data", dir, NULL},
