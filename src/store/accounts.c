@@ -14,11 +14,15 @@
 #define XT_LOGIN_MAX_FAILS 5
 #define XT_LOGIN_LOCK_SECS 300
 #define SESSION_BUCKETS 4096
+/* How long a cached session is trusted before the database is asked
+ * again, so that a logout on one server reaches the others. */
+#define XT_SESSION_RECHECK 5
 
 struct session_entry {
     char digest[65];
     struct xt_actor actor;
     int64_t created_at, last_seen;
+    int64_t checked_at; /* when the database last confirmed it */
     bool revoked; /* a logged-out session: never valid again */
     struct session_entry *next;
 };
@@ -85,6 +89,7 @@ static void cache_put(struct xt_session_cache *sc, const char *digest,
     e->actor = *actor;
     e->created_at = created_at;
     e->last_seen = now;
+    e->checked_at = now;
     unsigned b = digest_bucket(digest);
     pthread_mutex_lock(&sc->lock);
     if (find_locked(sc, digest)) {
@@ -277,6 +282,37 @@ int xt_store_login(struct xt_store *s, const char *username, const char *passwor
     return 0;
 }
 
+/* Read a session from the database; XT_EAUTH when it is unknown, revoked
+ * or past its 12 hours. */
+static int session_from_db(struct xt_store *s, const char *digest, int64_t now,
+                           struct xt_actor *actor, int64_t *created)
+{
+    struct xt_conn *c = xt_store_reader(s);
+    if (!c)
+        return XT_EIO;
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT a.id, a.username, a.role, a.scope, s.created_at"
+                                         " FROM sessions s JOIN accounts a ON a.id = s.account_id"
+                                         " WHERE s.digest=?1 AND s.revoked=0 AND a.disabled=0");
+    int rc = XT_EAUTH;
+    if (st) {
+        xt_bind_text(st, 1, digest);
+        if (xt_step(st) == 1) {
+            memset(actor, 0, sizeof(*actor));
+            actor->account_id = xt_col_int(st, 0);
+            snprintf(actor->username, sizeof(actor->username), "%s", xt_col_text(st, 1));
+            actor->role = xt_role_parse(xt_col_text(st, 2));
+            snprintf(actor->scope, sizeof(actor->scope), "%s", xt_col_text(st, 3));
+            *created = xt_col_int(st, 4);
+            rc = now - *created <= XT_SESSION_MAX && actor->role >= 0 ? 0 : XT_EAUTH;
+        }
+        xt_reset(st);
+    } else {
+        rc = XT_EIO;
+    }
+    xt_store_reader_put(s, c);
+    return rc;
+}
+
 int xt_store_session(struct xt_store *s, const char *token, int64_t now, struct xt_actor *actor)
 {
     if (!token || strlen(token) != XT_TOKEN_LEN)
@@ -286,44 +322,41 @@ int xt_store_session(struct xt_store *s, const char *token, int64_t now, struct 
     struct xt_session_cache *sc = cache(s);
     if (!sc)
         return XT_ENOMEM;
-    unsigned b = digest_bucket(digest);
     pthread_mutex_lock(&sc->lock);
-    for (struct session_entry *e = sc->bucket[b]; e; e = e->next) {
-        if (strcmp(e->digest, digest) != 0)
-            continue;
+    struct session_entry *e = find_locked(sc, digest);
+    if (e) {
         int ok = !e->revoked && now - e->last_seen <= XT_SESSION_IDLE &&
                  now - e->created_at <= XT_SESSION_MAX;
+        bool fresh = now - e->checked_at < XT_SESSION_RECHECK;
         if (ok) {
             e->last_seen = now;
             *actor = e->actor;
         }
         pthread_mutex_unlock(&sc->lock);
-        return ok ? 0 : XT_EAUTH;
+        if (!ok || fresh)
+            return ok ? 0 : XT_EAUTH;
+        /* Another server (or the CLI) may have ended the session: confirm
+         * with the database every few seconds. */
+        struct xt_actor again;
+        int64_t created;
+        int rc = session_from_db(s, digest, now, &again, &created);
+        if (rc == XT_EIO)
+            return rc;
+        pthread_mutex_lock(&sc->lock);
+        e = find_locked(sc, digest);
+        if (e) {
+            if (rc)
+                e->revoked = true;
+            else
+                e->checked_at = now;
+        }
+        pthread_mutex_unlock(&sc->lock);
+        return rc;
     }
     pthread_mutex_unlock(&sc->lock);
-    /* Not cached (e.g. after a restart): read it once. */
-    struct xt_conn *c = xt_store_reader(s);
-    if (!c)
-        return XT_EIO;
-    struct xt_stmt *st = xt_conn_stmt(c, "SELECT a.id, a.username, a.role, a.scope, s.created_at"
-                                       " FROM sessions s JOIN accounts a ON a.id = s.account_id"
-                                       " WHERE s.digest=?1 AND s.revoked=0 AND a.disabled=0");
-    int rc = XT_EAUTH;
+    /* Not cached (e.g. after a restart, or logged in on another server). */
     int64_t created = 0;
-    if (st) {
-        xt_bind_text(st, 1, digest);
-        if (xt_step(st) == 1) {
-            memset(actor, 0, sizeof(*actor));
-            actor->account_id = xt_col_int(st, 0);
-            snprintf(actor->username, sizeof(actor->username), "%s", xt_col_text(st, 1));
-            actor->role = xt_role_parse(xt_col_text(st, 2));
-            snprintf(actor->scope, sizeof(actor->scope), "%s", xt_col_text(st, 3));
-            created = xt_col_int(st, 4);
-            rc = now - created <= XT_SESSION_MAX && actor->role >= 0 ? 0 : XT_EAUTH;
-        }
-        xt_reset(st);
-    }
-    xt_store_reader_put(s, c);
+    int rc = session_from_db(s, digest, now, actor, &created);
     if (!rc)
         cache_put(sc, digest, actor, created, now);
     return rc;

@@ -154,6 +154,14 @@ static void *writer_main(void *arg)
         /* IMMEDIATE takes SQLite's write lock up front; PostgreSQL locks
          * rows as it goes. */
         int txrc = xt_conn_exec(c, c->kind == XT_DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
+        /* Several servers may write one database. Their batches take turns
+         * (SQLite's write lock; on PostgreSQL an advisory lock held to the
+         * commit), and each batch reads the audit chain's head afresh, so
+         * the chain never forks. */
+        if (!txrc && c->kind == XT_DB_POSTGRES)
+            txrc = xt_conn_exec(c, "SELECT pg_advisory_xact_lock(62290001)");
+        if (!txrc)
+            txrc = xt_audit_load_head(s, c);
         for (struct xt_job *j = batch; j; j = j->next) {
             if (txrc) {
                 j->rc = XT_EIO;
