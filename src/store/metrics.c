@@ -4,26 +4,43 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char SQL_ASSIGNMENTS[] =
-    "SELECT unit, dispatched_at, sign_by, signed_at, resolve_by, replied_at, returned,"
-    " called_back, resolved, satisfaction, repeat, proactive FROM assignments"
-    " WHERE month=?1 AND unit >= CAST(?2 AS TEXT) AND unit < CAST(?2 AS TEXT) || 'z'";
+/* The counts behind the rates, summed in the database so that a month of a
+ * province (hundreds of thousands of assignments) never crosses the wire
+ * row by row. The sums follow xt_rates_add in core/metrics.c exactly. */
+#define COUNT_COLS                                                                                 \
+    " count(*),"                                                                                   \
+    " sum(CASE WHEN signed_at IS NOT NULL AND signed_at <= sign_by THEN 1 ELSE 0 END),"           \
+    " sum(CASE WHEN called_back = 1 THEN 1 ELSE 0 END),"                                          \
+    " sum(CASE WHEN called_back = 1 AND resolved = 1 THEN 1 ELSE 0 END),"                         \
+    " sum(CASE WHEN called_back = 1 AND satisfaction = 3 THEN 1 ELSE 0 END),"                     \
+    " sum(CASE WHEN called_back = 1 AND satisfaction = 2 THEN 1 ELSE 0 END),"                     \
+    " sum(CASE WHEN replied_at IS NOT NULL AND replied_at <= resolve_by THEN 1 ELSE 0 END),"      \
+    " sum(CASE WHEN returned = 1 THEN 1 ELSE 0 END),"                                             \
+    " sum(CASE WHEN repeat = 1 THEN 1 ELSE 0 END),"                                               \
+    " sum(CASE WHEN proactive = 1 THEN 1 ELSE 0 END)"
 
-static void row_to_assignment(struct xt_stmt *st, struct xt_assignment *a)
+static const char SQL_SUBTREE_COUNTS[] =
+    "SELECT" COUNT_COLS " FROM assignments"
+    " WHERE month = CAST(?1 AS INTEGER) AND unit >= CAST(?2 AS TEXT)"
+    " AND unit < CAST(?2 AS TEXT) || 'z'";
+
+static const char SQL_UNIT_COUNTS[] =
+    "SELECT unit," COUNT_COLS " FROM assignments"
+    " WHERE month = CAST(?1 AS INTEGER) AND unit >= CAST(?2 AS TEXT)"
+    " AND unit < CAST(?2 AS TEXT) || 'z' GROUP BY unit";
+
+static void read_counts(struct xt_stmt *st, int first, struct xt_rates *r)
 {
-    memset(a, 0, sizeof(*a));
-    snprintf(a->unit, sizeof(a->unit), "%s", xt_col_text(st, 0));
-    a->dispatched_at = xt_col_int(st, 1);
-    a->sign_by = xt_col_int(st, 2);
-    a->signed_at = xt_col_int(st, 3);
-    a->resolve_by = xt_col_int(st, 4);
-    a->replied_at = xt_col_int(st, 5);
-    a->returned = xt_col_int(st, 6) != 0;
-    a->called_back = xt_col_int(st, 7) != 0;
-    a->resolved = xt_col_int(st, 8);
-    a->satisfaction = xt_col_int(st, 9);
-    a->repeat = xt_col_int(st, 10) != 0;
-    a->proactive = xt_col_int(st, 11) != 0;
+    r->dispatched = (long)xt_col_int(st, first);
+    r->signed_on_time = (long)xt_col_int(st, first + 1);
+    r->called_back = (long)xt_col_int(st, first + 2);
+    r->resolved = (long)xt_col_int(st, first + 3);
+    r->satisfied = (long)xt_col_int(st, first + 4);
+    r->basically = (long)xt_col_int(st, first + 5);
+    r->replied_on_time = (long)xt_col_int(st, first + 6);
+    r->returned = (long)xt_col_int(st, first + 7);
+    r->repeat = (long)xt_col_int(st, first + 8);
+    r->proactive = (long)xt_col_int(st, first + 9);
 }
 
 int xt_store_rates(struct xt_store *s, const char *unit, int month, struct xt_rates *out,
@@ -35,7 +52,7 @@ int xt_store_rates(struct xt_store *s, const char *unit, int month, struct xt_ra
     struct xt_conn *c = xt_store_reader(s);
     if (!c)
         return xt_error_set(err, XT_EIO, "", "storage unavailable");
-    struct xt_stmt *st = xt_conn_stmt(c, SQL_ASSIGNMENTS);
+    struct xt_stmt *st = xt_conn_stmt(c, SQL_SUBTREE_COUNTS);
     if (!st) {
         xt_store_reader_put(s, c);
         return xt_sqlite_err(err, c, "rates");
@@ -43,11 +60,8 @@ int xt_store_rates(struct xt_store *s, const char *unit, int month, struct xt_ra
     xt_rates_init(out, unit);
     xt_bind_int(st, 1, month);
     xt_bind_text(st, 2, unit ? unit : "");
-    struct xt_assignment a;
-    while (xt_step(st) == 1) {
-        row_to_assignment(st, &a);
-        xt_rates_add(out, &a);
-    }
+    if (xt_step(st) == 1)
+        read_counts(st, 0, out);
     xt_reset(st);
     xt_store_reader_put(s, c);
     struct xt_rate_weights w = xt_rate_weights_default();
@@ -95,7 +109,7 @@ int xt_store_ranking(struct xt_store *s, const char *within, int level, int mont
         return xt_error_set(err, rc, "", "cannot list units");
     }
     struct xt_conn *c = xt_store_reader(s);
-    struct xt_stmt *st = c ? xt_conn_stmt(c, SQL_ASSIGNMENTS) : NULL;
+    struct xt_stmt *st = c ? xt_conn_stmt(c, SQL_UNIT_COUNTS) : NULL;
     if (!st) {
         xt_store_reader_put(s, c);
         free(r.rates);
@@ -103,13 +117,12 @@ int xt_store_ranking(struct xt_store *s, const char *within, int level, int mont
     }
     xt_bind_int(st, 1, month);
     xt_bind_text(st, 2, within ? within : "");
-    struct xt_assignment a;
     while (xt_step(st) == 1) {
-        row_to_assignment(st, &a);
         /* Units were listed in code order, so a binary search finds them. */
-        struct xt_rates *hit = bsearch(a.unit, r.rates, r.n, sizeof(*r.rates), cmp_unit);
+        struct xt_rates *hit =
+            bsearch(xt_col_text(st, 0), r.rates, r.n, sizeof(*r.rates), cmp_unit);
         if (hit)
-            xt_rates_add(hit, &a);
+            read_counts(st, 1, hit);
     }
     xt_reset(st);
     xt_store_reader_put(s, c);
