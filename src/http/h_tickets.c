@@ -128,7 +128,12 @@ int xt_h_ticket_create(struct xt_req *r)
         goto out;
     }
     char kbuf[512];
-    rc = xt_store_ticket_create(r->store, &r->actor, &t, &c, reply,
+    /* A request filed without an account is created by the tracked
+     * requester, who follows it with the tracking code in the answer. */
+    struct xt_actor creator = r->actor;
+    if (!r->authed)
+        creator.account_id = XT_ACCOUNT_TRACKED;
+    rc = xt_store_ticket_create(r->store, &creator, &t, &c, reply,
                                 scoped_key(r, "create", kbuf, sizeof(kbuf)), r->now, e);
     if (!rc) {
         /* Echo the contact masked: the requester knows it, others may not. */
@@ -139,6 +144,11 @@ int xt_h_ticket_create(struct xt_req *r)
         if (*c.phone)
             xt_mask_phone(c.phone, masked.phone, sizeof(masked.phone));
         reply_ticket(r, 201, &t, &masked, false);
+        if (!r->authed && (rc = xt_track_attach(r, t.number, r->json))) {
+            /* No code, no answer: a repeat with the same key gets one. */
+            json_object_put(r->json);
+            r->json = NULL;
+        }
     }
 out:
     xt_ticket_release(&t);

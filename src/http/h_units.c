@@ -13,6 +13,18 @@ static bool unit_visible(const struct xt_actor *a, const char *code)
     return xt_unit_within(code, a->scope) || xt_unit_within(a->scope, code);
 }
 
+/* The polygon (GeoJSON geometry or null) of a unit, for maps. */
+static void add_polygon(struct xt_store *s, struct json_object *o, const char *code)
+{
+    char *poly = NULL;
+    if (xt_store_unit_polygon(s, code, &poly) == 0 && poly) {
+        json_object_object_add(o, "polygon", json_tokener_parse(poly));
+        free(poly);
+    } else {
+        json_object_object_add(o, "polygon", NULL);
+    }
+}
+
 int xt_h_unit_get(struct xt_req *r)
 {
     struct xt_unit u;
@@ -22,27 +34,26 @@ int xt_h_unit_get(struct xt_req *r)
     if (!unit_visible(&r->actor, code) || xt_store_unit_get(r->store, code, &u))
         return xt_error_set(&r->err, XT_ENOTFOUND, "code", "no unit '%s'", code);
     struct json_object *o = xt_render_unit(&u);
-    char *poly = NULL;
-    if (xt_store_unit_polygon(r->store, code, &poly) == 0 && poly) {
-        struct json_object *g = json_tokener_parse(poly);
-        json_object_object_add(o, "polygon", g);
-        free(poly);
-    } else {
-        json_object_object_add(o, "polygon", NULL);
-    }
+    add_polygon(r->store, o, code);
     return xt_reply(r, 200, o);
 }
 
 struct children_ctx {
     struct json_object *items;
     const struct xt_actor *actor;
+    struct xt_store *store;
+    bool polygons;
 };
 
 static int add_child(void *ctx, const struct xt_unit *u)
 {
     struct children_ctx *c = ctx;
-    if (unit_visible(c->actor, u->code))
-        json_object_array_add(c->items, xt_render_unit(u));
+    if (!unit_visible(c->actor, u->code))
+        return 0;
+    struct json_object *o = xt_render_unit(u);
+    if (c->polygons)
+        add_polygon(c->store, o, u->code);
+    json_object_array_add(c->items, o);
     return 0;
 }
 
@@ -52,7 +63,12 @@ int xt_h_unit_children(struct xt_req *r)
     const char *code = r->params[0];
     if (!unit_visible(&r->actor, code) || xt_store_unit_get(r->store, code, &u))
         return xt_error_set(&r->err, XT_ENOTFOUND, "code", "no unit '%s'", code);
-    struct children_ctx c = {json_object_new_array(), &r->actor};
+    /* ?polygons=true adds each child's polygon: one request draws a map. */
+    const char *poly = xt_req_query(r, "polygons");
+    if (poly && strcmp(poly, "true") && strcmp(poly, "false"))
+        return xt_error_set(&r->err, XT_EINVAL, "polygons", "must be true or false");
+    struct children_ctx c = {json_object_new_array(), &r->actor, r->store,
+                             poly && strcmp(poly, "true") == 0};
     int rc = xt_store_unit_children(r->store, code, add_child, &c);
     if (rc) {
         json_object_put(c.items);

@@ -26,6 +26,13 @@ const struct xt_route xt_routes[] = {
     {"GET", "/api/v1/units/{code}", xt_h_unit_get, STAFF, 0, NULL},
     {"GET", "/api/v1/units/{code}/children", xt_h_unit_children, STAFF, 0, NULL},
     {"GET", "/api/v1/categories", xt_h_categories, ANYONE, 0, NULL},
+    /* Residents without an account: place names to say where, and their
+     * own request by number and tracking code (h_public.c). */
+    {"GET", "/api/v1/places", xt_h_places, ANYONE, 0, NULL},
+    {"GET", "/api/v1/places/{code}", xt_h_places, ANYONE, 0, NULL},
+    {"GET", "/api/v1/track/{number}", xt_h_track_get, ANYONE, 0, NULL},
+    {"POST", "/api/v1/track/{number}/callback", xt_h_track_callback, ANYONE, 4 * KB,
+     "ticket.callback"},
     {"GET", "/api/v1/metrics/rates", xt_h_rates,
      XT_R(XT_ROLE_ADMIN) | XT_R(XT_ROLE_COMMAND) | XT_R(XT_ROLE_OPERATOR) |
          XT_R(XT_ROLE_DEPARTMENT) | XT_R(XT_ROLE_TOWNSHIP) | XT_R(XT_ROLE_VILLAGE),

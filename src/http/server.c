@@ -424,7 +424,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     int rc = r->route->handler(r);
     if (rc && !r->json)
         xt_reply_error(r, rc);
-    if (*akey && r->json && r->status >= 200 && r->status < 300)
+    if (*akey && !r->no_replay && r->json && r->status >= 200 && r->status < 300)
         xt_store_idem_put(r->store, akey, r->actor.account_id, r->status,
                           json_object_to_json_string_ext(r->json, JSON_C_TO_STRING_PLAIN |
                                                                       JSON_C_TO_STRING_NOSLASHESCAPE),

@@ -60,7 +60,13 @@ struct xt_req {
     char *raw;                /* owned raw body (e.g. static file) */
     size_t raw_len;
     const char *content_type;
+    bool no_replay; /* the answer holds a secret: not stored for Idempotency-Key repeats */
 };
+
+/* The creator of every request filed without an account, and the actor of
+ * its requester once a tracking code has been checked (h_public.c). Never
+ * an account: accounts have positive ids, anonymous callers 0. */
+#define XT_ACCOUNT_TRACKED (-1)
 
 typedef int (*xt_handler_fn)(struct xt_req *r);
 
@@ -121,5 +127,11 @@ int xt_h_rates(struct xt_req *r);
 int xt_h_ranking(struct xt_req *r);
 int xt_h_audit_verify(struct xt_req *r);
 int xt_h_static(struct xt_req *r);
+int xt_h_places(struct xt_req *r);
+int xt_h_track_get(struct xt_req *r);
+int xt_h_track_callback(struct xt_req *r);
+/* Issue a tracking code for a request just filed without an account and
+ * add it to the ticket's JSON as "tracking": {"code"}. */
+int xt_track_attach(struct xt_req *r, const char *number, struct json_object *ticket);
 
 #endif

@@ -1,4 +1,9 @@
-/* metrics.c - reading assignments for the three rates and the ranking. */
+/* metrics.c - reading assignments for the three rates and the ranking.
+ *
+ * These are reports: they may be read from a read replica (a PostgreSQL
+ * hot standby, "replica = URL" in xietong.conf), which spares the primary
+ * and may lag it by the replication delay. */
+#include "lib/log.h"
 #include "store/store_int.h"
 
 #include <stdlib.h>
@@ -43,27 +48,51 @@ static void read_counts(struct xt_stmt *st, int first, struct xt_rates *r)
     r->proactive = (long)xt_col_int(st, first + 9);
 }
 
+/* Run sql (?1 the month, ?2 the unit prefix) on a report connection and
+ * call on_row for each row. A replica that fails is dropped and the query
+ * run again on the primary; on_row must therefore set, not add (a
+ * PostgreSQL result arrives whole, so a failure comes before any row). */
+static int report_query(struct xt_store *s, const char *sql, int month, const char *unit,
+                        void (*on_row)(void *ctx, struct xt_stmt *st), void *ctx)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        struct xt_conn *c = attempt == 0 ? xt_store_report_reader(s) : xt_store_reader(s);
+        if (!c)
+            return XT_EIO;
+        bool replica = c->replica;
+        struct xt_stmt *st = xt_conn_stmt(c, sql);
+        int rc = XT_EIO;
+        if (st) {
+            xt_bind_int(st, 1, month);
+            xt_bind_text(st, 2, unit ? unit : "");
+            while ((rc = xt_step(st)) == 1)
+                on_row(ctx, st);
+            xt_reset(st);
+        }
+        xt_store_report_put(s, c, rc < 0);
+        if (rc >= 0)
+            return 0;
+        if (!replica)
+            return rc;
+        xt_log(XT_LOG_WARN, "read replica failed a report: reading it from the primary");
+    }
+    return XT_EIO;
+}
+
+static void on_subtree_row(void *ctx, struct xt_stmt *st)
+{
+    read_counts(st, 0, ctx);
+}
+
 int xt_store_rates(struct xt_store *s, const char *unit, int month, struct xt_rates *out,
                    struct xt_error *err)
 {
     struct xt_unit u;
     if (unit && *unit && xt_store_unit_get(s, unit, &u))
         return xt_error_set(err, XT_ENOTFOUND, "unit", "unknown unit '%s'", unit);
-    struct xt_conn *c = xt_store_reader(s);
-    if (!c)
-        return xt_error_set(err, XT_EIO, "", "storage unavailable");
-    struct xt_stmt *st = xt_conn_stmt(c, SQL_SUBTREE_COUNTS);
-    if (!st) {
-        xt_store_reader_put(s, c);
-        return xt_sqlite_err(err, c, "rates");
-    }
     xt_rates_init(out, unit);
-    xt_bind_int(st, 1, month);
-    xt_bind_text(st, 2, unit ? unit : "");
-    if (xt_step(st) == 1)
-        read_counts(st, 0, out);
-    xt_reset(st);
-    xt_store_reader_put(s, c);
+    if (report_query(s, SQL_SUBTREE_COUNTS, month, unit, on_subtree_row, out))
+        return xt_error_set(err, XT_EIO, "", "storage unavailable");
     struct xt_rate_weights w = xt_rate_weights_default();
     xt_rates_finish(out, &w);
     return 0;
@@ -94,6 +123,15 @@ static int cmp_unit(const void *k, const void *e)
     return strcmp(k, ((const struct xt_rates *)e)->unit);
 }
 
+static void on_unit_row(void *ctx, struct xt_stmt *st)
+{
+    struct rank_ctx *r = ctx;
+    /* Units were listed in code order, so a binary search finds them. */
+    struct xt_rates *hit = bsearch(xt_col_text(st, 0), r->rates, r->n, sizeof(*r->rates), cmp_unit);
+    if (hit)
+        read_counts(st, 1, hit);
+}
+
 int xt_store_ranking(struct xt_store *s, const char *within, int level, int month,
                      struct xt_rates **out, int **ranks, size_t *n, struct xt_error *err)
 {
@@ -108,24 +146,10 @@ int xt_store_ranking(struct xt_store *s, const char *within, int level, int mont
         free(r.rates);
         return xt_error_set(err, rc, "", "cannot list units");
     }
-    struct xt_conn *c = xt_store_reader(s);
-    struct xt_stmt *st = c ? xt_conn_stmt(c, SQL_UNIT_COUNTS) : NULL;
-    if (!st) {
-        xt_store_reader_put(s, c);
+    if (report_query(s, SQL_UNIT_COUNTS, month, within, on_unit_row, &r)) {
         free(r.rates);
         return xt_error_set(err, XT_EIO, "", "storage unavailable");
     }
-    xt_bind_int(st, 1, month);
-    xt_bind_text(st, 2, within ? within : "");
-    while (xt_step(st) == 1) {
-        /* Units were listed in code order, so a binary search finds them. */
-        struct xt_rates *hit =
-            bsearch(xt_col_text(st, 0), r.rates, r.n, sizeof(*r.rates), cmp_unit);
-        if (hit)
-            read_counts(st, 1, hit);
-    }
-    xt_reset(st);
-    xt_store_reader_put(s, c);
     struct xt_rate_weights w = xt_rate_weights_default();
     for (size_t i = 0; i < r.n; i++)
         xt_rates_finish(&r.rates[i], &w);

@@ -82,9 +82,18 @@ static const char m1[] =
 static const char m2[] = "ALTER TABLE tickets ADD COLUMN contact_name_masked TEXT;"
                          "ALTER TABLE tickets ADD COLUMN contact_phone_masked TEXT;";
 
+/* Tracking codes of requests filed without an account (track.c): only a
+ * keyed hash of each code, and the count of wrong codes for throttling.
+ * The same text serves both backends. */
+static const char m3[] =
+    "CREATE TABLE ticket_tracking ("
+    "  number TEXT PRIMARY KEY, code_hash TEXT NOT NULL, issued_at BIGINT NOT NULL,"
+    "  failures INTEGER NOT NULL DEFAULT 0, locked_until BIGINT NOT NULL DEFAULT 0);";
+
 const struct xt_migration xt_migrations[] = {
     {1, "units, reference tables, accounts, tickets, timeline, assignments, audit", m1},
     {2, "masked contact beside the sealed one", m2},
+    {3, "tracking codes for requests filed without an account", m3},
 };
 
 /* PostgreSQL: the same schema with its types (BIGINT times, identity keys,
@@ -169,6 +178,7 @@ static const char pg1[] =
 const struct xt_migration xt_migrations_pg[] = {
     {1, "units, reference tables, accounts, tickets, timeline, assignments, audit", pg1},
     {2, "masked contact beside the sealed one", m2},
+    {3, "tracking codes for requests filed without an account", m3},
 };
 
 const int xt_migration_count = (int)(sizeof(xt_migrations) / sizeof(xt_migrations[0]));

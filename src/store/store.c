@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define XT_BATCH_MAX 512
 
@@ -66,6 +67,59 @@ void xt_store_reader_put(struct xt_store *s, struct xt_conn *c)
     pthread_mutex_lock(&s->plock);
     c->next = s->readers;
     s->readers = c;
+    pthread_mutex_unlock(&s->plock);
+}
+
+/* Seconds a failed read replica is left alone, so that a standby that is
+ * down costs one connection attempt per interval, not one per report. */
+#define XT_REPLICA_RETRY 30
+
+struct xt_conn *xt_store_report_reader(struct xt_store *s)
+{
+    if (!*s->replica)
+        return xt_store_reader(s);
+    int64_t now = (int64_t)time(NULL);
+    pthread_mutex_lock(&s->plock);
+    struct xt_conn *c = s->replicas;
+    if (c)
+        s->replicas = c->next;
+    bool try_open = !c && now >= s->replica_retry_at;
+    pthread_mutex_unlock(&s->plock);
+    if (try_open) {
+        c = conn_open(s->replica, true);
+        if (c) {
+            c->replica = true;
+        } else {
+            pthread_mutex_lock(&s->plock);
+            s->replica_retry_at = now + XT_REPLICA_RETRY;
+            pthread_mutex_unlock(&s->plock);
+            xt_log(XT_LOG_WARN, "read replica unreachable: reports read from the primary for %d s",
+                   XT_REPLICA_RETRY);
+        }
+    }
+    return c ? c : xt_store_reader(s);
+}
+
+void xt_store_report_put(struct xt_store *s, struct xt_conn *c, bool failed)
+{
+    if (!c)
+        return;
+    if (failed) {
+        if (c->replica) {
+            pthread_mutex_lock(&s->plock);
+            s->replica_retry_at = (int64_t)time(NULL) + XT_REPLICA_RETRY;
+            pthread_mutex_unlock(&s->plock);
+        }
+        conn_close(c);
+        return;
+    }
+    if (!c->replica) {
+        xt_store_reader_put(s, c);
+        return;
+    }
+    pthread_mutex_lock(&s->plock);
+    c->next = s->replicas;
+    s->replicas = c;
     pthread_mutex_unlock(&s->plock);
 }
 
@@ -335,9 +389,10 @@ struct xt_spatial *xt_store_spatial(struct xt_store *s)
     return s->spatial;
 }
 
-/* DIR/xietong.conf may name the database: a line "database = URL".
- * Returns 0 when it did. */
-static int read_config_database(const char *dir, char *out, size_t outsz)
+/* DIR/xietong.conf holds "key = value" lines: "database = URL" names the
+ * database, "replica = URL" a read replica for reports. Returns 0 when the
+ * key was there. */
+static int read_config(const char *dir, const char *key, char *out, size_t outsz)
 {
     char path[600];
     snprintf(path, sizeof(path), "%s/xietong.conf", dir);
@@ -345,14 +400,15 @@ static int read_config_database(const char *dir, char *out, size_t outsz)
     if (!fp)
         return XT_ENOTFOUND;
     char line[1200];
+    size_t klen = strlen(key);
     int rc = XT_ENOTFOUND;
     while (rc && fgets(line, sizeof(line), fp)) {
         char *p = line;
         while (*p == ' ' || *p == '\t')
             p++;
-        if (strncmp(p, "database", 8) != 0)
+        if (strncmp(p, key, klen) != 0)
             continue;
-        p += 8;
+        p += klen;
         while (*p == ' ' || *p == '\t')
             p++;
         if (*p != '=')
@@ -388,10 +444,26 @@ int xt_store_open_db(const char *dir, const char *database_url, struct xt_store 
     if (!s)
         return XT_ENOMEM;
     snprintf(s->dir, sizeof(s->dir), "%s", dir);
+    char configured[sizeof(s->path)] = "";
+    read_config(dir, "database", configured, sizeof(configured));
     if (database_url && *database_url)
         snprintf(s->path, sizeof(s->path), "%s", database_url);
-    else if (read_config_database(dir, s->path, sizeof(s->path)) != 0)
+    else if (*configured)
+        snprintf(s->path, sizeof(s->path), "%s", configured);
+    else
         snprintf(s->path, sizeof(s->path), "sqlite:%s/xietong.db", dir);
+    /* The replica goes with the database of the same file: a --database
+     * naming another one (e.g. migrate-data's target) gets none. */
+    if ((!database_url || !*database_url || strcmp(database_url, configured) == 0) &&
+        read_config(dir, "replica", s->replica, sizeof(s->replica)) == 0 &&
+        (xt_db_kind_of_url(s->path) != XT_DB_POSTGRES ||
+         xt_db_kind_of_url(s->replica) != XT_DB_POSTGRES)) {
+        free(s);
+        return xt_error_set(err, XT_EINVAL, "replica",
+                            "a read replica (replica = URL in %s/xietong.conf) needs a PostgreSQL"
+                            " database and a postgresql:// URL",
+                            dir);
+    }
     pthread_mutex_init(&s->qlock, NULL);
     pthread_cond_init(&s->qcond, NULL);
     pthread_cond_init(&s->dcond, NULL);
@@ -436,6 +508,8 @@ int xt_store_open_db(const char *dir, const char *database_url, struct xt_store 
         xt_store_close(s);
         return rc;
     }
+    if (*s->replica)
+        xt_log(XT_LOG_INFO, "reports are read from the read replica of xietong.conf");
     *out = s;
     return 0;
 fail:
@@ -457,6 +531,11 @@ void xt_store_close(struct xt_store *s)
     pthread_join(s->writer_thread, NULL);
     conn_close(s->writer);
     for (struct xt_conn *c = s->readers; c;) {
+        struct xt_conn *next = c->next;
+        conn_close(c);
+        c = next;
+    }
+    for (struct xt_conn *c = s->replicas; c;) {
         struct xt_conn *next = c->next;
         conn_close(c);
         c = next;

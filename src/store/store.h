@@ -211,6 +211,22 @@ int xt_store_idem_get(struct xt_store *s, const char *key, int64_t account, int 
 int xt_store_idem_put(struct xt_store *s, const char *key, int64_t account, int status,
                       const char *body, int64_t now);
 
+/* ---- tracking codes (track.c) ---- */
+
+/* A request filed without an account gets a tracking code: XT_TRACK_CODE_LEN
+ * decimal digits, shown once; the store keeps only a keyed hash. */
+#define XT_TRACK_CODE_LEN 10
+
+/* Make a new code for ticket number (replacing any earlier one) and write
+ * it, NUL-terminated, to code_out. */
+int xt_store_track_issue(struct xt_store *s, const char *number, int64_t now,
+                         char code_out[XT_TRACK_CODE_LEN + 1], struct xt_error *err);
+/* 0 when code is the number's code (constant-time comparison). An unknown
+ * number and a wrong code both give XT_ENOTFOUND; five wrong codes in a row
+ * lock the number for 15 minutes (XT_EBUSY); a malformed code XT_EINVAL. */
+int xt_store_track_check(struct xt_store *s, const char *number, const char *code, int64_t now,
+                         struct xt_error *err);
+
 /* ---- metrics (metrics.c) ---- */
 
 /* Rates of one unit (its assignments, or for a county or above the sum of
@@ -231,5 +247,53 @@ int xt_store_audit(struct xt_store *s, const struct xt_actor *actor, const char 
 /* Recompute the hash chain; returns 0 when intact, XT_EINVAL with the first
  * bad row id in *bad_id otherwise. */
 int xt_store_audit_verify(struct xt_store *s, int64_t *bad_id, long *rows);
+
+/* ---- copying a database to another backend (copy.c) ---- */
+
+#define XT_COPY_TABLES_MAX 16
+
+/* One table of a copy or a comparison: its rows and the SHA-256 (hex) of
+ * its canonical rows in key order (see copy.c), on each side. */
+struct xt_copy_table {
+    const char *name; /* static */
+    long rows_from, rows_to;
+    char sum_from[65], sum_to[65];
+    bool ok; /* counts and checksums equal */
+};
+
+struct xt_copy_report {
+    struct xt_copy_table tables[XT_COPY_TABLES_MAX];
+    int n;              /* tables in copy (foreign-key) order */
+    int schema_version; /* of both databases */
+    bool key_checked;   /* a sealed contact of the source opened with the key */
+    bool all_ok;        /* every count and checksum matched */
+    bool source_changed; /* rows were written to the source during the copy */
+    double seconds;
+};
+
+/* Copy every table of the database at from_url into the database at
+ * to_url ("sqlite:PATH" or "postgresql://..."), whose tables must be empty.
+ * dir is a data directory holding keys/field.key, the key that sealed the
+ * source's contacts (checked on one of them; the copy itself moves sealed
+ * values as they are): the target is opened once as a store on dir to run
+ * its migrations, and must end at the source's schema version. Then, in
+ * one transaction on the target, every table is copied, read back and
+ * compared by row count and checksum; the transaction commits only when
+ * all match. progress (may be NULL) is called after each table is copied.
+ * rep (caller's storage) is filled as far as the copy got, also on
+ * failure. Returns 0; XT_EINVAL (bad arguments, wrong key), XT_ENOTFOUND
+ * (no key), XT_ESTATE (schema versions or tables differ), XT_EEXIST (a
+ * target table is not empty), XT_EIO (a database failed, or a table
+ * differs after the copy: nothing is written), with err saying which.
+ * The strings are borrowed for the call. */
+int xt_store_copy(const char *from_url, const char *to_url, const char *dir,
+                  void (*progress)(void *ctx, const struct xt_copy_table *t), void *ctx,
+                  struct xt_copy_report *rep, struct xt_error *err);
+
+/* Compare two databases table by table (counts and checksums) without
+ * writing. Returns 0 when the comparison ran (rep->all_ok tells whether
+ * they are equal), a negative code as above when it could not. */
+int xt_store_compare(const char *from_url, const char *to_url, struct xt_copy_report *rep,
+                     struct xt_error *err);
 
 #endif

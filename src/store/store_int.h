@@ -24,6 +24,7 @@ struct xt_conn {
     const char *sql[XT_STMT_CACHE];
     struct xt_stmt *stmt[XT_STMT_CACHE];
     struct xt_conn *next; /* free list of the read pool */
+    bool replica;         /* a connection to the read replica (its own pool) */
 };
 
 /* A unit of work run by the writer thread inside a transaction. fn returns
@@ -58,6 +59,12 @@ struct xt_store {
 
     pthread_mutex_t plock;
     struct xt_conn *readers;
+    /* The read replica (a PostgreSQL hot standby) for reports: "replica =
+     * URL" in xietong.conf, "" when none. Its connections are pooled apart
+     * (under plock); after a failure it is left alone until retry_at. */
+    char replica[1024];
+    struct xt_conn *replicas;
+    int64_t replica_retry_at;
 
     /* Audit hash chain head, touched only by the writer thread. */
     char audit_prev[65];
@@ -83,6 +90,15 @@ void xt_names_free(struct xt_name_entry *names, size_t n);
 
 struct xt_conn *xt_store_reader(struct xt_store *s);
 void xt_store_reader_put(struct xt_store *s, struct xt_conn *c);
+
+/* A read connection for reports (rates, rankings), which may lag the
+ * primary by the replication delay: to the read replica when one is
+ * configured and reachable, else the primary's. NULL when neither can be
+ * had. Give it back with xt_store_report_put (which takes either kind);
+ * failed: the connection returned an error, so it is closed rather than
+ * pooled (and a failed replica is left alone for a while). */
+struct xt_conn *xt_store_report_reader(struct xt_store *s);
+void xt_store_report_put(struct xt_store *s, struct xt_conn *c, bool failed);
 
 /* Queue fn for the writer without waiting; arg is consumed (freed with
  * free_arg after the commit). For writes whose loss in a crash does no

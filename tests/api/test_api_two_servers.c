@@ -32,6 +32,14 @@ static char numbers[TOTAL][32];
 
 #define T(account) tok[API_##account]
 
+/* Assert the status and release the answer. */
+#define EXPECT(...)                                                                                \
+    do {                                                                                           \
+        struct json_object *o_ = api_expect(__VA_ARGS__);                                          \
+        assert_non_null(o_);                                                                       \
+        json_object_put(o_);                                                                       \
+    } while (0)
+
 static int setup(void **state)
 {
     (void)state;
@@ -104,6 +112,7 @@ static void test_concurrent_intake_on_both(void **state)
                                            "/api/v1/tickets/%s", numbers[i]);
         assert_non_null(t);
         assert_string_equal(api_json_str(t, "state"), "received");
+        json_object_put(t);
     }
 }
 
@@ -134,8 +143,8 @@ static void test_conflicting_steps_one_wins(void **state)
      * server A while returning it on server B at the same moment: both
      * start from `dispatched`, only one may win. */
     for (int i = 0; i < 10; i++) {
-        assert_non_null(api_expect(&a, 200, "POST", T(OPERATOR), NULL, "{}",
-                                   "/api/v1/tickets/%s/dispatch", numbers[i]));
+        EXPECT(&a, 200, "POST", T(OPERATOR), NULL, "{}",
+                                   "/api/v1/tickets/%s/dispatch", numbers[i]);
         struct racer r1 = {&a, numbers[i], "sign", "{}", 0};
         struct racer r2 = {&b, numbers[i], "return", "{\"reason\": \"不属于本部门职责\"}", 0};
         pthread_t t1, t2;
@@ -161,6 +170,8 @@ static void test_conflicting_steps_one_wins(void **state)
                                             "/api/v1/tickets/%s/timeline", numbers[i]);
         long acked = 2 + (r1.status == 200) + (r2.status == 200);
         assert_int_equal(api_json_len(tl, "events"), acked);
+        json_object_put(tl);
+        json_object_put(t);
     }
 }
 
@@ -171,13 +182,13 @@ static void test_sessions_across_servers(void **state)
     const struct api_account_def *op = &api_accounts[API_OPERATOR];
     assert_int_equal(api_login(&a, op->username, op->password, token, sizeof(token)), 0);
     /* Made on A, valid on B. */
-    assert_non_null(api_expect(&b, 200, "GET", token, NULL, NULL, "/api/v1/me"));
+    EXPECT(&b, 200, "GET", token, NULL, NULL, "/api/v1/me");
     /* Ended on A: B refuses it once it checks with the database again
      * (every 5 seconds). */
-    assert_non_null(api_expect(&a, 200, "DELETE", token, NULL, NULL, "/api/v1/sessions/current"));
-    assert_non_null(api_expect(&a, 401, "GET", token, NULL, NULL, "/api/v1/me"));
+    EXPECT(&a, 200, "DELETE", token, NULL, NULL, "/api/v1/sessions/current");
+    EXPECT(&a, 401, "GET", token, NULL, NULL, "/api/v1/me");
     sleep(6);
-    assert_non_null(api_expect(&b, 401, "GET", token, NULL, NULL, "/api/v1/me"));
+    EXPECT(&b, 401, "GET", token, NULL, NULL, "/api/v1/me");
 }
 
 static void test_one_audit_chain(void **state)
@@ -188,6 +199,7 @@ static void test_one_audit_chain(void **state)
     assert_non_null(v);
     assert_true(api_json_bool(v, "intact"));
     assert_true(api_json_int(v, "rows", 0) > TOTAL);
+    json_object_put(v);
 }
 
 int main(void)

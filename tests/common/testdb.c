@@ -14,13 +14,15 @@ bool xt_testdb_postgres(void)
     return base && *base;
 }
 
-int xt_testdb_configure(const char *dir, char *url, size_t urlsz)
+int xt_testdb_create(char *url, size_t urlsz)
 {
     if (url && urlsz)
         url[0] = '\0';
     const char *base = getenv("XT_TEST_PG");
-    if (!base || !*base)
-        return 0;
+    if (!base || !*base) {
+        fprintf(stderr, "testdb: XT_TEST_PG is not set\n");
+        return -1;
+    }
     static unsigned counter;
     char name[64];
     snprintf(name, sizeof(name), "xt_%ld_%u_%ld", (long)getpid(), counter++,
@@ -42,13 +44,25 @@ int xt_testdb_configure(const char *dir, char *url, size_t urlsz)
     if (!ok)
         return -1;
     /* Same server, the new database: replace the path after the last '/'. */
-    char dburl[512];
     const char *slash = strrchr(base, '/');
     if (!slash || slash < base + 13) {
         fprintf(stderr, "testdb: XT_TEST_PG '%s' has no database part\n", base);
         return -1;
     }
-    snprintf(dburl, sizeof(dburl), "%.*s/%s", (int)(slash - base), base, name);
+    if (url && urlsz)
+        snprintf(url, urlsz, "%.*s/%s", (int)(slash - base), base, name);
+    return 0;
+}
+
+int xt_testdb_configure(const char *dir, char *url, size_t urlsz)
+{
+    if (url && urlsz)
+        url[0] = '\0';
+    if (!xt_testdb_postgres())
+        return 0;
+    char dburl[512];
+    if (xt_testdb_create(dburl, sizeof(dburl)))
+        return -1;
     char path[600];
     snprintf(path, sizeof(path), "%s/xietong.conf", dir);
     FILE *fp = fopen(path, "w");

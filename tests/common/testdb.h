@@ -15,6 +15,10 @@
  * made. url (may be NULL) receives the database URL, "" on SQLite. */
 int xt_testdb_configure(const char *dir, char *url, size_t urlsz);
 bool xt_testdb_postgres(void);
+/* Create a fresh database on the XT_TEST_PG server and write its URL to
+ * url, touching no data directory. 0 on success; -1 (with a message on
+ * stderr) without XT_TEST_PG or when the database cannot be made. */
+int xt_testdb_create(char *url, size_t urlsz);
 /* Run sql on the PostgreSQL database configured for dir, behind the
  * store's back. 0 when it succeeded (out, if given, gets the first column
  * of the first row, "" when none); -1 when PostgreSQL refused it. */
