@@ -7,12 +7,17 @@ ASAN    ?= build-asan
 DATADIR ?= var/demo
 PORT    ?= 8080
 
-.PHONY: all deps build build-asan test test-asan demo serve bench clean format check
+.PHONY: all deps web-deps build build-asan test test-asan demo serve bench bench-province clean format check
 
 all: build
 
 deps:
 	@sh scripts/deps.sh
+
+# Front-end packages from npm (lock file) copied into web/vendor/; with
+# --browser also Debian's chromium and fonts for the browser tests.
+web-deps:
+	@sh scripts/web-deps.sh
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -23,12 +28,13 @@ build-asan: deps
 	@cmake --build $(ASAN) -j $(JOBS)
 
 test: build build-asan
+	@sh scripts/web-deps.sh --browser
 	@sh scripts/check-source.sh
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS)
 
-demo: build
+demo: build web-deps
 	./$(BUILD)/xietong demo --data $(DATADIR) --port $(PORT)
 
 serve: build
