@@ -232,9 +232,12 @@ static void replay_one(struct replay *rp, const struct message *m, const struct 
     if (on_spot)
         goto callback;
 
-    /* Dispatch by the routing table; a few go to the wrong department and
-     * come back (退单). */
+    /* Dispatch by the routing table, though operators send more than half
+     * to the township of the place (属地管理) whatever the category; a few
+     * go to the wrong department and come back (退单). */
     xt_action_input_init(&in);
+    if (chance(r, 0.55))
+        xt_unit_ancestor(t.grid, XT_LEVEL_TOWNSHIP, in.unit);
     at += 300 + (int64_t)(uni(r) * 5400);
     if (!act(rp, &rp->operator_, &t, XT_ACT_DISPATCH, &in, NULL, at))
         goto out;
