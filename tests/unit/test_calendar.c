@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "testtime.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,24 +34,6 @@ static int32_t date(int y, int m, int d)
 }
 
 /* A local (UTC+8) wall-clock instant. */
-static int64_t at(int y, int m, int d, int hh, int mm)
-{
-    return xt_day_start(date(y, m, d)) + hh * 3600 + mm * 60;
-}
-
-/* Compare instants and, on a mismatch, print both as local times, which is
- * what a reader needs to see where the count went wrong. */
-static void check_time(int64_t got, int64_t want, const char *file, int line)
-{
-    if (got == want)
-        return;
-    char g[26], w[26];
-    xt_time_format(got, g);
-    xt_time_format(want, w);
-    print_error("got %s, want %s\n", g, w);
-    _fail(file, line);
-}
-#define assert_time(got, want) check_time((got), (want), __FILE__, __LINE__)
 
 static int load_real(void **state)
 {

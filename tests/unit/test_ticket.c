@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "testtime.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,22 +54,6 @@
 
 /* ---- helpers ---- */
 
-static int64_t at(int y, int m, int d, int hh, int mm)
-{
-    return xt_day_start(xt_days_from_civil(y, m, d)) + hh * 3600 + mm * 60;
-}
-
-static void check_time(int64_t got, int64_t want, const char *file, int line)
-{
-    if (got == want)
-        return;
-    char g[26], w[26];
-    xt_time_format(got, g);
-    xt_time_format(want, w);
-    print_error("got %s, want %s\n", g, w);
-    _fail(file, line);
-}
-#define assert_time(got, want) check_time((got), (want), __FILE__, __LINE__)
 
 static struct xt_actor actor(int role, const char *scope, int64_t id)
 {
