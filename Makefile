@@ -43,6 +43,11 @@ serve: build
 bench: build
 	sh bench/run.sh $(BUILD)
 
+# Province scale on PostgreSQL (Gansu, 10 million generated tickets; ~6 min).
+TICKETS ?= 10000000
+bench-province: build
+	sh bench/province.sh $(BUILD) $(TICKETS)
+
 check:
 	@sh scripts/check-source.sh
 

@@ -435,6 +435,12 @@ P_RATIO=$(pass "$RATIO" ">=" 0.40)
 P_SPATIAL=$(pass "$SPATIAL" ">=" 1000000)
 P_IMPORT=$(pass "$IMPORT_S" "<" 5)
 P_POOL=$(pass "$CREATE_POOL" ">=" 5000)
+# bench/province.sh keeps its section of this file between the markers
+# below; carry it over when the file is rewritten.
+PROVINCE_SECTION=""
+if [ -f "$OUT" ]; then
+    PROVINCE_SECTION=$(sed -n '/^<!-- province:begin -->$/,/^<!-- province:end -->$/p' "$OUT")
+fi
 mkdir -p "$(dirname "$OUT")"
 {
     cat <<EOF
@@ -558,6 +564,10 @@ EOF
         echo
         echo "## Errors in this run"
         echo "$ERRLIST"
+    fi
+    if [ -n "$PROVINCE_SECTION" ]; then
+        echo
+        printf '%s\n' "$PROVINCE_SECTION"
     fi
 } >"$OUT"
 
