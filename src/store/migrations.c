@@ -90,10 +90,19 @@ static const char m3[] =
     "  number TEXT PRIMARY KEY, code_hash TEXT NOT NULL, issued_at BIGINT NOT NULL,"
     "  failures INTEGER NOT NULL DEFAULT 0, locked_until BIGINT NOT NULL DEFAULT 0);";
 
+/* The overdue sweep's two questions, as partial indexes: at province
+ * scale a scan of every open ticket took ~0.8 s inside a write batch. */
+static const char m4[] =
+    "CREATE INDEX tickets_due_resolve ON tickets(resolve_by)"
+    "  WHERE state IN (0, 1, 2, 5) AND escalated = 0;"
+    "CREATE INDEX tickets_due_sign ON tickets(sign_by)"
+    "  WHERE state = 1 AND signed_at IS NULL AND escalated = 0;";
+
 const struct xt_migration xt_migrations[] = {
     {1, "units, reference tables, accounts, tickets, timeline, assignments, audit", m1},
     {2, "masked contact beside the sealed one", m2},
     {3, "tracking codes for requests filed without an account", m3},
+    {4, "partial indexes for the overdue sweep", m4},
 };
 
 /* PostgreSQL: the same schema with its types (BIGINT times, identity keys,
@@ -179,6 +188,7 @@ const struct xt_migration xt_migrations_pg[] = {
     {1, "units, reference tables, accounts, tickets, timeline, assignments, audit", pg1},
     {2, "masked contact beside the sealed one", m2},
     {3, "tracking codes for requests filed without an account", m3},
+    {4, "partial indexes for the overdue sweep", m4},
 };
 
 const int xt_migration_count = (int)(sizeof(xt_migrations) / sizeof(xt_migrations[0]));

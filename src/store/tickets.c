@@ -911,9 +911,15 @@ static int sweep_job(struct xt_store *s, struct xt_conn *c, void *arg)
 {
     struct sweep_job *j = arg;
     struct xt_stmt *st = xt_conn_stmt(
-        c, "SELECT number FROM tickets WHERE state IN (0, 1, 2, 5) AND coalesce(escalated, 0) = 0"
-           " AND ((state = 1 AND signed_at IS NULL AND sign_by < ?1) OR resolve_by < ?1)"
-           " ORDER BY id LIMIT 1000");
+        c, /* Two branches, each matching a partial index of migration 4, so
+            * the sweep reads only overdue tickets, not every open one. */
+        "SELECT number FROM ("
+        " SELECT id, number FROM tickets WHERE state IN (0, 1, 2, 5) AND escalated = 0"
+        "  AND resolve_by < CAST(?1 AS BIGINT)"
+        " UNION"
+        " SELECT id, number FROM tickets WHERE state = 1 AND signed_at IS NULL AND escalated = 0"
+        "  AND sign_by < CAST(?1 AS BIGINT)"
+        ") AS due ORDER BY id LIMIT 1000");
     if (!st)
         return XT_EIO;
     xt_bind_int(st, 1, j->now);

@@ -1,7 +1,7 @@
 /* testdb.h - run a test's store on PostgreSQL when XT_TEST_PG is set.
  *
  * XT_TEST_PG names a throw-away server (scripts/pg-test.sh), e.g.
- * postgresql://postgres@127.0.0.1:55432/postgres. xt_testdb_configure
+ * postgresql://postgres@127.0.0.1:25432/postgres. xt_testdb_configure
  * creates a fresh database there and writes "database = URL" into
  * dir/xietong.conf, so every store opened on dir uses it. Without
  * XT_TEST_PG it does nothing and the store stays on SQLite. */
