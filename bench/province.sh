@@ -31,7 +31,7 @@
 # or answered wrongly (e.g. a ticket POST that was not 201).
 #
 # Environment (all optional):
-#   XT_SHARED       the shared data folder (default ../shared/data, then /work/shared/data)
+#   XT_SHARED       the shared data folder (default ../shared/data)
 #   XT_PG_DIR       the PostgreSQL directory (default /tmp/xietong-pg-province; removed at the end)
 #   XT_PG_PORT      its port (default 55450)
 #   XT_CHUNK        tickets per generation transaction (default 1000000)
@@ -88,7 +88,7 @@ if [ "$(id -u)" = 0 ]; then RUNAS="runuser -u postgres --"; else RUNAS=""; fi
 
 SHARED=${XT_SHARED:-}
 if [ -z "$SHARED" ]; then
-    for d in "$ROOT/../shared/data" /work/shared/data; do
+    for d in "$ROOT/../shared/data"; do
         if [ -f "$d/divisions/west_divisions_all.csv" ]; then
             SHARED=$(cd "$d" && pwd)
             break

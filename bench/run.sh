@@ -24,7 +24,7 @@
 #
 # Environment (all optional):
 #   XT_DIVISIONS   the divisions CSV (default: ../shared/data/divisions/
-#                  west_divisions_all.csv, then /work/shared/data/...)
+#                  west_divisions_all.csv)
 #   XT_BENCH_SECS  seconds of each wrk run (default 10)
 #   XT_CORE_SECS   seconds of each bench_core run (default 4)
 #   XT_BENCH_ROUNDS  alternating hello/GET rounds, best of each counts (default 2)
@@ -165,8 +165,7 @@ esac
 # ---- 2. import of the western divisions ----
 DIV=${XT_DIVISIONS:-}
 if [ -z "$DIV" ]; then
-    for f in "$ROOT/../shared/data/divisions/west_divisions_all.csv" \
-        /work/shared/data/divisions/west_divisions_all.csv; do
+    for f in "$ROOT/../shared/data/divisions/west_divisions_all.csv"; do
         if [ -f "$f" ]; then
             DIV=$(cd "$(dirname "$f")" && pwd)/$(basename "$f")
             break
@@ -522,7 +521,7 @@ From the repo root, after \`make build\`:
 which runs (DATA is a fresh directory under build/, removed afterwards):
 
     build/xietong init --data DATA/import
-    build/xietong import divisions $DIV --data DATA/import
+    build/xietong import divisions $(printf '%s' "$DIV" | sed "s|^$(cd "$ROOT/.." && pwd)/|../|") --data DATA/import
     build/bench_sqlite --dir DATA/sqlite --seconds 3
     build/xietong demo --data DATA/core --no-serve --tickets 0
     build/bench_core --data DATA/core --seconds $CORE_SECS --threads 1,8,64 --read-threads 1,$NPROC
