@@ -682,11 +682,22 @@ static void report_finish(struct xt_copy_report *rep)
 /* A consistent snapshot of the source: SQLite's read transaction holds
  * one WAL snapshot from its first read; PostgreSQL's repeatable read
  * holds one for the whole transaction (and allows its cursors). */
-static int begin_read(struct xt_conn *c)
+static int begin_read(struct xt_conn *c, const char *side, struct xt_error *err)
 {
-    return xt_conn_exec(c, xt_conn_kind(c) == XT_DB_POSTGRES
-                               ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-                               : "BEGIN");
+    if (xt_conn_exec(c, xt_conn_kind(c) == XT_DB_POSTGRES
+                            ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                            : "BEGIN"))
+        return db_error(err, c, side, "cannot begin a read transaction", "");
+    return 0;
+}
+
+/* Both sides must be at the same schema version to be compared or copied. */
+static int versions_match(int source, int target, struct xt_error *err)
+{
+    if (source == target)
+        return 0;
+    return xt_error_set(err, XT_ESTATE, "to",
+                        "the source is at schema version %d, the target at %d", source, target);
 }
 
 static int urls_check(const char *from, const char *to, struct xt_error *err)
@@ -782,18 +793,9 @@ int xt_store_copy(const char *from_url, const char *to_url, const char *dir,
     if ((rc = check_schema(dst, "target", &to_version, err)))
         goto out;
     rep->schema_version = to_version;
-    if (to_version != from_version) {
-        rc = xt_error_set(err, XT_ESTATE, "to",
-                          "the target is at schema version %d, the source"
-                          " at %d",
-                          to_version, from_version);
+    if ((rc = versions_match(from_version, to_version, err)) ||
+        (rc = begin_read(src, "source", err)))
         goto out;
-    }
-
-    if (begin_read(src)) {
-        rc = db_error(err, src, "source", "cannot begin a read transaction", "");
-        goto out;
-    }
     src_tx = true;
     if (xt_conn_exec(dst, xt_conn_kind(dst) == XT_DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN")) {
         rc = db_error(err, dst, "target", "cannot begin a transaction", "");
@@ -909,22 +911,11 @@ int xt_store_compare(const char *a_url, const char *b_url, struct xt_copy_report
     if ((rc = check_schema(a, "source", &va, err)) || (rc = check_schema(b, "target", &vb, err)))
         goto out;
     rep->schema_version = va;
-    if (va != vb) {
-        rc = xt_error_set(err, XT_ESTATE, "to",
-                          "the source is at schema version %d, the target"
-                          " at %d",
-                          va, vb);
+    if ((rc = versions_match(va, vb, err)) || (rc = begin_read(a, "source", err)))
         goto out;
-    }
-    if (begin_read(a)) {
-        rc = db_error(err, a, "source", "cannot begin a read transaction", "");
-        goto out;
-    }
     a_tx = true;
-    if (begin_read(b)) {
-        rc = db_error(err, b, "target", "cannot begin a read transaction", "");
+    if ((rc = begin_read(b, "target", err)))
         goto out;
-    }
     b_tx = true;
     for (int i = 0; i < N_TABLES; i++) {
         struct xt_copy_table *t = &rep->tables[i];
