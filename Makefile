@@ -6,6 +6,7 @@ BUILD   ?= build
 ASAN    ?= build-asan
 DATADIR ?= var/demo
 PORT    ?= 8080
+PG_PORT ?= 25432
 
 .PHONY: all deps web-deps build build-asan test test-asan demo serve bench bench-province clean format check
 
@@ -20,11 +21,11 @@ web-deps:
 	@sh scripts/web-deps.sh
 
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXT_PG_PORT_BASE=$(PG_PORT) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 build-asan: deps
-	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DXT_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DXT_SANITIZE=ON -DXT_PG_PORT_BASE=$(PG_PORT) >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
 
 test: build build-asan
