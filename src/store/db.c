@@ -94,6 +94,11 @@ int xt_conn_exec(struct xt_conn *c, const char *sql)
     return 0;
 }
 
+int xt_conn_pipeline(struct xt_conn *c, bool on)
+{
+    return c->kind == XT_DB_POSTGRES ? xt_pg_pipeline(c->pg, on) : 0;
+}
+
 const char *xt_conn_errmsg(struct xt_conn *c)
 {
     if (!c)

@@ -39,6 +39,11 @@ int xt_conn_kind(const struct xt_conn *c);
 /* Run SQL text without parameters (may hold several statements). */
 int xt_conn_exec(struct xt_conn *c, const char *sql);
 const char *xt_conn_errmsg(struct xt_conn *c);
+/* Pipelined writing on PostgreSQL (see db_pg.c): between on and off, a
+ * statement that returns no rows answers 0 at once and its error, if any,
+ * is returned by the call that turns the pipeline off (after which the
+ * transaction can only be rolled back). A no-op on SQLite. */
+int xt_conn_pipeline(struct xt_conn *c, bool on);
 
 /* The cached prepared statement for sql (same text on both backends), or
  * for sql on SQLite and pg on PostgreSQL. Reset, bindings cleared. NULL on

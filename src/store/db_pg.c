@@ -2,7 +2,15 @@
  *
  * Statements are prepared once per connection (named "s<n>") and run with
  * text parameters; a result is kept until the statement is reset, and
- * xt_pg_step walks its rows. The store's ?N parameters become $N. */
+ * xt_pg_step walks its rows. The store's ?N parameters become $N.
+ *
+ * Pipelined writing (xt_pg_pipeline): a statement that returns no rows
+ * (INSERT, UPDATE or DELETE without RETURNING, or exec'd text) is sent
+ * without waiting for its answer; a statement that returns rows sends, then
+ * reads every answer before its own. So a ticket's five statements cost
+ * the round trips of its two RETURNING statements, not five. The first
+ * error aborts the server's pipeline: every later statement fails and
+ * xt_pg_pipeline(c, false) reports it, and the caller rolls back. */
 #include "store/db_pg.h"
 #include "lib/err.h"
 #include "lib/log.h"
@@ -11,13 +19,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define PG_MAX_PARAMS 64
 
 struct xt_pg_conn {
     PGconn *conn;
     int next_name;
+    bool pipeline; /* in pipeline mode */
+    int pending;   /* statements sent whose answers are not read yet */
+    int failed;    /* the first error among them (XT_EEXIST or XT_EIO), or 0 */
 };
+
+/* More unread answers than this are read before sending on, so that
+ * neither side's socket buffer fills while the other waits. */
+#define PG_MAX_PENDING 256
 
 struct xt_pg_stmt {
     struct xt_pg_conn *c;
@@ -26,6 +42,7 @@ struct xt_pg_stmt {
     char *params[PG_MAX_PARAMS];
     PGresult *res;
     int row, nrows;
+    bool norows; /* INSERT/UPDATE/DELETE without RETURNING */
 };
 
 struct xt_pg_conn *xt_pg_open(const char *conninfo, bool readonly)
@@ -60,8 +77,114 @@ void xt_pg_close(struct xt_pg_conn *c)
     free(c);
 }
 
+static int result_rc(struct xt_pg_conn *c, PGresult *r)
+{
+    ExecStatusType s = PQresultStatus(r);
+    if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)
+        return 0;
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    if (state && strcmp(state, "23505") == 0)
+        return XT_EEXIST;
+    if (s != PGRES_PIPELINE_ABORTED)
+        xt_log(XT_LOG_ERROR, "postgresql: %s", PQerrorMessage(c->conn));
+    return XT_EIO;
+}
+
+/* Read the answers of every statement sent and not read yet. */
+static void drain(struct xt_pg_conn *c)
+{
+    while (c->pending > 0) {
+        PGresult *r;
+        while ((r = PQgetResult(c->conn)) != NULL) {
+            int rc = result_rc(c, r);
+            if (rc && !c->failed)
+                c->failed = rc;
+            PQclear(r);
+        }
+        c->pending--;
+    }
+}
+
+/* In pipeline mode, the statement just sent returns rows: ask the server
+ * to send what it has, read the answers before it, and return its own. */
+static PGresult *pipeline_answer(struct xt_pg_conn *c)
+{
+    if (!PQsendFlushRequest(c->conn) || PQflush(c->conn) != 0) {
+        c->failed = c->failed ? c->failed : XT_EIO;
+        return NULL; /* still pending: xt_pg_pipeline reads it */
+    }
+    c->pending--; /* its own answer is read here, not by drain */
+    drain(c);
+    PGresult *r = PQgetResult(c->conn);
+    PGresult *extra;
+    while ((extra = PQgetResult(c->conn)) != NULL)
+        PQclear(extra);
+    return r;
+}
+
+/* A statement sent in pipeline mode (ok: libpq took it). One whose answer
+ * is not awaited (deferred) may trigger reading the answers so far, so
+ * that they do not pile up. */
+static void sent(struct xt_pg_conn *c, int ok, bool deferred)
+{
+    if (!ok) {
+        c->failed = c->failed ? c->failed : XT_EIO;
+        xt_log(XT_LOG_ERROR, "postgresql send: %s", PQerrorMessage(c->conn));
+        return;
+    }
+    c->pending++;
+    if (deferred && c->pending > PG_MAX_PENDING) {
+        if (!PQsendFlushRequest(c->conn) || PQflush(c->conn) != 0)
+            c->failed = c->failed ? c->failed : XT_EIO;
+        else
+            drain(c);
+    }
+}
+
+int xt_pg_pipeline(struct xt_pg_conn *c, bool on)
+{
+    if (on) {
+        if (c->pipeline)
+            return 0;
+        if (!PQenterPipelineMode(c->conn)) {
+            xt_log(XT_LOG_ERROR, "postgresql pipeline: %s", PQerrorMessage(c->conn));
+            return XT_EIO;
+        }
+        c->pipeline = true;
+        c->pending = 0;
+        c->failed = 0;
+        return 0;
+    }
+    if (!c->pipeline)
+        return 0;
+    int rc = 0;
+    if (!PQpipelineSync(c->conn)) {
+        rc = XT_EIO;
+    } else {
+        drain(c);
+        PGresult *r = PQgetResult(c->conn);
+        if (PQresultStatus(r) != PGRES_PIPELINE_SYNC)
+            rc = XT_EIO;
+        PQclear(r);
+    }
+    if (!PQexitPipelineMode(c->conn)) {
+        xt_log(XT_LOG_ERROR, "postgresql pipeline end: %s", PQerrorMessage(c->conn));
+        rc = XT_EIO;
+    }
+    c->pipeline = false;
+    if (!rc)
+        rc = c->failed;
+    c->failed = 0;
+    c->pending = 0;
+    return rc;
+}
+
 int xt_pg_exec(struct xt_pg_conn *c, const char *sql)
 {
+    if (c->pipeline) {
+        sent(c, PQsendQueryParams(c->conn, sql, 0, NULL, NULL, NULL, NULL, 0), true);
+        return c->failed;
+    }
     PGresult *r = PQexec(c->conn, sql);
     ExecStatusType st = PQresultStatus(r);
     int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : XT_EIO;
@@ -116,6 +239,17 @@ static char *translate(const char *sql, int *nparams)
     return out;
 }
 
+/* Whether a statement returns no rows: INSERT, UPDATE or DELETE without
+ * RETURNING (a word search is enough for the store's own statements). */
+static bool no_rows(const char *sql)
+{
+    while (*sql == ' ')
+        sql++;
+    bool write = strncasecmp(sql, "INSERT", 6) == 0 || strncasecmp(sql, "UPDATE", 6) == 0 ||
+                 strncasecmp(sql, "DELETE", 6) == 0;
+    return write && !strcasestr(sql, "RETURNING");
+}
+
 struct xt_pg_stmt *xt_pg_prepare(struct xt_pg_conn *c, const char *sql)
 {
     struct xt_pg_stmt *st = calloc(1, sizeof(*st));
@@ -128,8 +262,15 @@ struct xt_pg_stmt *xt_pg_prepare(struct xt_pg_conn *c, const char *sql)
         return NULL;
     }
     st->c = c;
+    st->norows = no_rows(text);
     snprintf(st->name, sizeof(st->name), "s%d", c->next_name++);
-    PGresult *r = PQprepare(c->conn, st->name, text, 0, NULL);
+    PGresult *r;
+    if (c->pipeline) {
+        sent(c, PQsendPrepare(c->conn, st->name, text, 0, NULL), false);
+        r = c->failed ? NULL : pipeline_answer(c);
+    } else {
+        r = PQprepare(c->conn, st->name, text, 0, NULL);
+    }
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)
         xt_log(XT_LOG_ERROR, "postgresql prepare: %s: %s", PQerrorMessage(c->conn), text);
@@ -172,18 +313,30 @@ void xt_pg_bind(struct xt_pg_stmt *st, int i, const char *text)
 int xt_pg_step(struct xt_pg_stmt *st)
 {
     if (!st->res) {
-        st->res = PQexecPrepared(st->c->conn, st->name, st->nparams,
-                                 (const char *const *)st->params, NULL, NULL, 0);
-        ExecStatusType s = PQresultStatus(st->res);
-        if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-            const char *state = PQresultErrorField(st->res, PG_DIAG_SQLSTATE);
-            int rc = state && strcmp(state, "23505") == 0 ? XT_EEXIST : XT_EIO;
-            if (rc == XT_EIO)
-                xt_log(XT_LOG_ERROR, "postgresql: %s", PQerrorMessage(st->c->conn));
+        struct xt_pg_conn *c = st->c;
+        if (c->pipeline) {
+            if (c->failed)
+                return c->failed;
+            sent(c,
+                 PQsendQueryPrepared(c->conn, st->name, st->nparams,
+                                     (const char *const *)st->params, NULL, NULL, 0),
+                 st->norows);
+            if (st->norows || c->failed)
+                return c->failed; /* answered later, or the pipeline has failed */
+            st->res = pipeline_answer(c);
+        } else {
+            st->res = PQexecPrepared(c->conn, st->name, st->nparams,
+                                     (const char *const *)st->params, NULL, NULL, 0);
+        }
+        int rc = st->res ? result_rc(c, st->res) : XT_EIO;
+        if (rc) {
+            if (c->pipeline && !c->failed)
+                c->failed = rc;
             PQclear(st->res);
             st->res = NULL;
             return rc;
         }
+        ExecStatusType s = PQresultStatus(st->res);
         st->nrows = s == PGRES_TUPLES_OK ? PQntuples(st->res) : 0;
         st->row = -1;
     }

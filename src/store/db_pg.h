@@ -16,6 +16,9 @@ struct xt_pg_conn *xt_pg_open(const char *conninfo, bool readonly);
 void xt_pg_close(struct xt_pg_conn *c);
 int xt_pg_exec(struct xt_pg_conn *c, const char *sql);
 const char *xt_pg_errmsg(struct xt_pg_conn *c);
+/* Enter (on) or leave pipeline mode; leaving waits for every answer and
+ * returns the first error among them (XT_EEXIST or XT_EIO), or 0. */
+int xt_pg_pipeline(struct xt_pg_conn *c, bool on);
 
 struct xt_pg_stmt *xt_pg_prepare(struct xt_pg_conn *c, const char *sql);
 void xt_pg_finalize(struct xt_pg_stmt *st);

@@ -1,8 +1,8 @@
 /* store.c - opening the database, migrations, the group-commit writer and
  * the pool of read connections. */
+#include "lib/log.h"
 #include "store/migrations.h"
 #include "store/store_int.h"
-#include "lib/log.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -154,8 +154,7 @@ static int migrate(struct xt_conn *c, struct xt_error *err)
         if (xt_conn_exec(c, "BEGIN") || xt_conn_exec(c, m->sql) || xt_conn_exec(c, set) ||
             xt_conn_exec(c, "COMMIT")) {
             xt_conn_exec(c, "ROLLBACK");
-            return xt_error_set(err, XT_EIO, "", "migration %d (%s) failed", m->version,
-                                m->name);
+            return xt_error_set(err, XT_EIO, "", "migration %d (%s) failed", m->version, m->name);
         }
         xt_log(XT_LOG_INFO, "migrated database to version %d: %s", m->version, m->name);
     }
@@ -177,8 +176,46 @@ int xt_store_schema_version(struct xt_store *s)
     return version;
 }
 
+/* Several servers may write one database. Their batches take turns (on
+ * SQLite its write lock; on PostgreSQL an advisory lock held to the
+ * commit), and each batch reads the audit chain's head afresh, so the
+ * chain never forks. */
+#define PG_BEGIN "BEGIN; SELECT pg_advisory_xact_lock(62290001)"
+
+/* A batch of replayable jobs on PostgreSQL, pipelined (db_pg.c) and
+ * without savepoints: 0 when committed; 1 when something failed before the
+ * commit and the batch has been rolled back, to be run again job by job;
+ * XT_EIO when the commit itself failed. */
+static void finish(struct xt_store *s, struct xt_job *batch);
+
+static int run_pipelined(struct xt_store *s, struct xt_conn *c, struct xt_job *batch)
+{
+    s->ctr_valid = false;
+    if (xt_conn_exec(c, PG_BEGIN))
+        return xt_conn_exec(c, "ROLLBACK"), 1;
+    if (xt_audit_load_head(s, c) || xt_conn_pipeline(c, true))
+        return xt_conn_exec(c, "ROLLBACK"), 1;
+    int rc = 0;
+    for (struct xt_job *j = batch; j && !rc; j = j->next)
+        rc = j->fn(s, c, j->arg);
+    int prc = xt_conn_pipeline(c, false);
+    if (rc || prc) {
+        xt_conn_exec(c, "ROLLBACK");
+        return 1;
+    }
+    if (xt_conn_exec(c, "COMMIT")) {
+        xt_conn_exec(c, "ROLLBACK");
+        return XT_EIO;
+    }
+    for (struct xt_job *j = batch; j; j = j->next)
+        j->rc = 0;
+    return 0;
+}
+
 /* The writer: take every queued job (up to a batch), run each inside a
- * savepoint of one transaction, commit once, then wake the waiters. */
+ * savepoint of one transaction, commit once, then wake the waiters. A
+ * batch of replayable jobs on PostgreSQL is first tried pipelined; only
+ * when that fails is it run again this way. */
 static void *writer_main(void *arg)
 {
     struct xt_store *s = arg;
@@ -205,15 +242,25 @@ static void *writer_main(void *arg)
 
         char head[65];
         memcpy(head, s->audit_prev, sizeof(head));
+        bool replayable = c->kind == XT_DB_POSTGRES;
+        for (struct xt_job *j = batch; j && replayable; j = j->next)
+            replayable = j->replayable;
+        int prc = replayable ? run_pipelined(s, c, batch) : 1;
+        if (prc != 1) {
+            if (prc)
+                memcpy(s->audit_prev, head, sizeof(head));
+            for (struct xt_job *j = batch; j; j = j->next)
+                j->rc = prc;
+            finish(s, batch);
+            continue;
+        }
+        memcpy(s->audit_prev, head, sizeof(head));
+        if (replayable)
+            s->replays++;
+        s->ctr_valid = false;
         /* IMMEDIATE takes SQLite's write lock up front; PostgreSQL locks
          * rows as it goes. */
-        int txrc = xt_conn_exec(c, c->kind == XT_DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
-        /* Several servers may write one database. Their batches take turns
-         * (SQLite's write lock; on PostgreSQL an advisory lock held to the
-         * commit), and each batch reads the audit chain's head afresh, so
-         * the chain never forks. */
-        if (!txrc && c->kind == XT_DB_POSTGRES)
-            txrc = xt_conn_exec(c, "SELECT pg_advisory_xact_lock(62290001)");
+        int txrc = xt_conn_exec(c, c->kind == XT_DB_SQLITE ? "BEGIN IMMEDIATE" : PG_BEGIN);
         if (!txrc)
             txrc = xt_audit_load_head(s, c);
         for (struct xt_job *j = batch; j; j = j->next) {
@@ -241,24 +288,30 @@ static void *writer_main(void *arg)
                 if (j->rc == 0)
                     j->rc = XT_EIO;
         }
-        pthread_mutex_lock(&s->qlock);
-        s->commits++;
-        for (struct xt_job *j = batch; j;) {
-            struct xt_job *next = j->next;
-            s->jobs_done++;
-            if (j->detached) {
-                if (j->free_arg)
-                    j->free_arg(j->arg);
-                free(j);
-            } else {
-                j->done = 1;
-            }
-            j = next;
-        }
-        pthread_cond_broadcast(&s->dcond);
-        pthread_mutex_unlock(&s->qlock);
+        finish(s, batch);
     }
     return NULL;
+}
+
+/* Count the batch's commit, free its detached jobs, wake the waiters. */
+static void finish(struct xt_store *s, struct xt_job *batch)
+{
+    pthread_mutex_lock(&s->qlock);
+    s->commits++;
+    for (struct xt_job *j = batch; j;) {
+        struct xt_job *next = j->next;
+        s->jobs_done++;
+        if (j->detached) {
+            if (j->free_arg)
+                j->free_arg(j->arg);
+            free(j);
+        } else {
+            j->done = 1;
+        }
+        j = next;
+    }
+    pthread_cond_broadcast(&s->dcond);
+    pthread_mutex_unlock(&s->qlock);
 }
 
 int xt_store_write_detached(struct xt_store *s,
@@ -293,10 +346,11 @@ int xt_store_write_detached(struct xt_store *s,
     return 0;
 }
 
-int xt_store_write(struct xt_store *s, int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg),
-                   void *arg)
+static int write_wait(struct xt_store *s,
+                      int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg), void *arg,
+                      int replayable)
 {
-    struct xt_job job = {.fn = fn, .arg = arg};
+    struct xt_job job = {.fn = fn, .arg = arg, .replayable = replayable};
     pthread_mutex_lock(&s->qlock);
     if (s->stopping) {
         pthread_mutex_unlock(&s->qlock);
@@ -312,6 +366,19 @@ int xt_store_write(struct xt_store *s, int (*fn)(struct xt_store *s, struct xt_c
         pthread_cond_wait(&s->dcond, &s->qlock);
     pthread_mutex_unlock(&s->qlock);
     return job.rc;
+}
+
+int xt_store_write(struct xt_store *s, int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg),
+                   void *arg)
+{
+    return write_wait(s, fn, arg, 0);
+}
+
+int xt_store_write_replayable(struct xt_store *s,
+                              int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg),
+                              void *arg)
+{
+    return write_wait(s, fn, arg, 1);
 }
 
 static int mkdir_p(const char *dir)

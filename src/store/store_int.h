@@ -38,6 +38,10 @@ struct xt_job {
      * free_arg, and the job itself, once committed. */
     void (*free_arg)(void *arg);
     int detached;
+    /* fn may run again after a rolled-back attempt: it keeps nothing of a
+     * run but what it writes to the database and to arg's outputs. The
+     * writer pipelines batches of such jobs on PostgreSQL. */
+    int replayable;
     struct xt_job *next;
 };
 
@@ -56,6 +60,7 @@ struct xt_store {
     struct xt_job *qhead, *qtail;
     int stopping;
     long commits, jobs_done;
+    long replays; /* pipelined batches run again job by job */
 
     pthread_mutex_t plock;
     struct xt_conn *readers;
@@ -68,6 +73,15 @@ struct xt_store {
 
     /* Audit hash chain head, touched only by the writer thread. */
     char audit_prev[65];
+    /* Writer thread only. Today's ticket counter as this batch holds it
+     * (read once per batch, under the batch's lock), and on PostgreSQL a
+     * pool of ticket ids drawn from the identity sequence, so that creating
+     * a ticket waits for no answer from the database. */
+    bool ctr_valid;
+    char ctr_day[11];
+    long ctr_seq;
+    int64_t id_pool[64];
+    int id_next, id_count;
 
     struct xt_calendar *calendar;
     struct xt_routing routing;
@@ -110,6 +124,10 @@ int xt_store_write_detached(struct xt_store *s,
 /* Run fn in the writer thread and wait until its batch is committed. */
 int xt_store_write(struct xt_store *s, int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg),
                    void *arg);
+/* The same for a replayable fn (see struct xt_job). */
+int xt_store_write_replayable(struct xt_store *s,
+                              int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg),
+                              void *arg);
 
 /* Append an audit row in the current write transaction (writer only). */
 int xt_audit_append(struct xt_store *s, struct xt_conn *c, const struct xt_actor *actor,

@@ -20,11 +20,11 @@
 #define XT_LOCATE_MAX_KM 30.0
 
 #define TICKET_COLS                                                                                \
-    "id, number, state, type, channel, urgent, category, text, address, lat, lon, grid, lead,"    \
-    " handler, cohandlers, sign_by, resolve_by, created_at, updated_at, dispatched_at,"           \
-    " signed_at, replied_at, closed_at, result, reply, resolved, satisfaction, unreachable,"      \
-    " ext_pending, ext_days, escalated, returns, reopens, merged_into, creator_id,"               \
-    " assignment_id, contact_name, contact_phone, suggested_category, suggested_handler,"    \
+    "id, number, state, type, channel, urgent, category, text, address, lat, lon, grid, lead,"     \
+    " handler, cohandlers, sign_by, resolve_by, created_at, updated_at, dispatched_at,"            \
+    " signed_at, replied_at, closed_at, result, reply, resolved, satisfaction, unreachable,"       \
+    " ext_pending, ext_days, escalated, returns, reopens, merged_into, creator_id,"                \
+    " assignment_id, contact_name, contact_phone, suggested_category, suggested_handler,"          \
     " suggested_confidence, contact_name_masked, contact_phone_masked"
 
 static const char SQL_BY_NUMBER[] = "SELECT " TICKET_COLS " FROM tickets WHERE number=?1";
@@ -245,8 +245,7 @@ struct create_job {
     char replay[XT_NUMBER_MAX];
 };
 
-static int idem_lookup(struct xt_conn *c, const char *key, int64_t account, char *out,
-                       size_t outsz)
+static int idem_lookup(struct xt_conn *c, const char *key, int64_t account, char *out, size_t outsz)
 {
     struct xt_stmt *st =
         xt_conn_stmt(c, "SELECT body FROM idempotency WHERE key=?1 AND account_id=?2");
@@ -267,10 +266,10 @@ static int idem_record(struct xt_conn *c, const char *key, int64_t account, int 
                        const char *body, int64_t now)
 {
     struct xt_stmt *st = xt_conn_stmt(c, "INSERT INTO idempotency(key, account_id, status, body,"
-                                       " created_at) VALUES(?1, ?2, ?3, ?4, ?5)"
-                                       " ON CONFLICT(key, account_id) DO UPDATE SET"
-                                       " status=excluded.status, body=excluded.body,"
-                                       " created_at=excluded.created_at");
+                                         " created_at) VALUES(?1, ?2, ?3, ?4, ?5)"
+                                         " ON CONFLICT(key, account_id) DO UPDATE SET"
+                                         " status=excluded.status, body=excluded.body,"
+                                         " created_at=excluded.created_at");
     if (!st)
         return XT_EIO;
     xt_bind_text(st, 1, key);
@@ -291,34 +290,82 @@ static const char SQL_INSERT[] =
     " suggested_handler, suggested_confidence, contact_name_masked, contact_phone_masked)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16, ?17,"
     " NULL, 0, 0, 0, 0, 0, 0, 0, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26) RETURNING id";
+/* On PostgreSQL the id is given (next_id) and nothing returned. */
+static const char SQL_INSERT_PG[] =
+    "INSERT INTO tickets(number, state, type, channel, urgent, category, text, address, lat,"
+    " lon, grid, lead, handler, created_at, updated_at, replied_at, result, reply, resolved,"
+    " satisfaction, unreachable, ext_pending, ext_days, escalated, returns, reopens,"
+    " creator_id, contact_name, contact_phone, phone_index, suggested_category,"
+    " suggested_handler, suggested_confidence, contact_name_masked, contact_phone_masked, id)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16, ?17,"
+    " NULL, 0, 0, 0, 0, 0, 0, 0, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
 
-static int create_job(struct xt_store *s, struct xt_conn *c, void *arg)
+/* The next number of the day. The counter is read once per batch (the
+ * batch holds the write lock) and written back with each ticket, without
+ * waiting for an answer. */
+static int next_number(struct xt_store *s, struct xt_conn *c, const char *day, long *seq)
 {
-    struct create_job *j = arg;
-    struct xt_ticket *t = j->t;
-    int rc;
-    if (j->idem_key && (rc = idem_lookup(c, j->idem_key, j->actor->account_id, j->replay,
-                                         sizeof(j->replay))) != 0)
-        return rc < 0 ? rc : 0;
-
-    char day[11];
-    xt_date_format(xt_local_day(j->now), day);
-    struct xt_stmt *st = xt_conn_stmt(c, "INSERT INTO ticket_counters(day, seq) VALUES(?1, 1)"
-                                       " ON CONFLICT(day) DO UPDATE SET seq=ticket_counters.seq+1 RETURNING seq");
-    if (!st)
-        return xt_sqlite_err(j->err, c, "counter");
-    xt_bind_text(st, 1, day);
-    if (xt_step(st) != 1) {
+    if (!s->ctr_valid || strcmp(s->ctr_day, day) != 0) {
+        struct xt_stmt *st = xt_conn_stmt(c, "SELECT seq FROM ticket_counters WHERE day=?1");
+        if (!st)
+            return XT_EIO;
+        xt_bind_text(st, 1, day);
+        int rc = xt_step(st);
+        s->ctr_seq = rc == 1 ? (long)xt_col_int(st, 0) : 0;
         xt_reset(st);
-        return xt_sqlite_err(j->err, c, "counter");
+        if (rc < 0)
+            return XT_EIO;
+        snprintf(s->ctr_day, sizeof(s->ctr_day), "%s", day);
+        s->ctr_valid = true;
     }
-    long seq = (long)xt_col_int(st, 0);
-    xt_reset(st);
-    snprintf(t->number, sizeof(t->number), "%.4s%.2s%.2s-%05ld", day, day + 5, day + 8, seq);
-
-    st = xt_conn_stmt(c, SQL_INSERT);
+    *seq = ++s->ctr_seq;
+    struct xt_stmt *st = xt_conn_stmt(c, "INSERT INTO ticket_counters(day, seq) VALUES(?1, ?2)"
+                                         " ON CONFLICT(day) DO UPDATE SET seq=excluded.seq");
     if (!st)
-        return xt_sqlite_err(j->err, c, "insert ticket");
+        return XT_EIO;
+    xt_bind_text(st, 1, day);
+    xt_bind_int(st, 2, *seq);
+    int rc = xt_step(st) == 0 ? 0 : XT_EIO;
+    xt_reset(st);
+    if (rc)
+        s->ctr_seq--;
+    return rc;
+}
+
+/* A ticket id: SQLite assigns the row id; on PostgreSQL ids come from the
+ * identity sequence 64 at a time (a sequence never hands one out twice,
+ * rolled back or not), so the insert needs no answer. */
+static int next_id(struct xt_store *s, struct xt_conn *c, int64_t *id)
+{
+    if (s->id_next == s->id_count) {
+        struct xt_stmt *st = xt_conn_stmt(
+            c,
+            "SELECT nextval(pg_get_serial_sequence('tickets', 'id')) FROM generate_series(1, 64)");
+        if (!st)
+            return XT_EIO;
+        int n = 0, rc;
+        while (n < 64 && (rc = xt_step(st)) == 1)
+            s->id_pool[n++] = xt_col_int(st, 0);
+        xt_reset(st);
+        if (n == 0)
+            return XT_EIO;
+        s->id_next = 0;
+        s->id_count = n;
+    }
+    *id = s->id_pool[s->id_next++];
+    return 0;
+}
+
+static int create_insert(struct xt_store *s, struct xt_conn *c, struct create_job *j)
+{
+    struct xt_ticket *t = j->t;
+    bool pg = xt_conn_kind(c) == XT_DB_POSTGRES;
+    int64_t id = 0;
+    if (pg && next_id(s, c, &id))
+        return XT_EIO;
+    struct xt_stmt *st = xt_conn_stmt2(c, SQL_INSERT, SQL_INSERT_PG);
+    if (!st)
+        return XT_EIO;
     xt_bind_text(st, 1, t->number);
     xt_bind_int(st, 2, t->state);
     xt_bind_int(st, 3, t->type);
@@ -348,12 +395,42 @@ static int create_job(struct xt_store *s, struct xt_conn *c, void *arg)
         xt_bind_double(st, 24, j->sug_conf);
     xt_bind_text(st, 25, j->name_masked);
     xt_bind_text(st, 26, j->phone_masked);
-    rc = xt_step(st);
-    if (rc == 1)
+    if (pg)
+        xt_bind_int(st, 27, id);
+    int rc = xt_step(st);
+    if (rc == 1 && !pg)
         t->id = xt_col_int(st, 0);
     xt_reset(st);
-    if (rc != 1)
+    if (rc != (pg ? 0 : 1))
+        return XT_EIO;
+    if (pg)
+        t->id = id;
+    return 0;
+}
+
+static int create_job(struct xt_store *s, struct xt_conn *c, void *arg)
+{
+    struct create_job *j = arg;
+    struct xt_ticket *t = j->t;
+    int rc;
+    if (j->idem_key &&
+        (rc = idem_lookup(c, j->idem_key, j->actor->account_id, j->replay, sizeof(j->replay))) != 0)
+        return rc < 0 ? rc : 0;
+
+    char day[11];
+    xt_date_format(xt_local_day(j->now), day);
+    long seq;
+    if ((rc = next_number(s, c, day, &seq)))
+        return xt_sqlite_err(j->err, c, "counter");
+    if (seq > 9999999) /* the number has room for 7 digits a day */
+        return xt_error_set(j->err, XT_EBUSY, "", "too many tickets today");
+    snprintf(t->number, sizeof(t->number), "%.4s%.2s%.2s-%05d", day, day + 5, day + 8,
+             (int)seq % 10000000);
+    if ((rc = create_insert(s, c, j)) != 0) {
+        if (s->ctr_seq == seq)
+            s->ctr_seq--; /* the savepoint took the number back */
         return xt_sqlite_err(j->err, c, "insert ticket");
+    }
     snprintf(t->suggested_category, sizeof(t->suggested_category), "%s",
              j->sug_category ? j->sug_category : "");
     snprintf(t->suggested_handler, sizeof(t->suggested_handler), "%s",
@@ -370,8 +447,8 @@ static int create_job(struct xt_store *s, struct xt_conn *c, void *arg)
     snprintf(ev.note, sizeof(ev.note), "%s", xt_channel_name(t->channel));
     if ((rc = insert_event(c, t->id, &ev, j->actor)))
         return xt_sqlite_err(j->err, c, "insert event");
-    if (j->idem_key && (rc = idem_record(c, j->idem_key, j->actor->account_id, 201, t->number,
-                                         j->now)))
+    if (j->idem_key &&
+        (rc = idem_record(c, j->idem_key, j->actor->account_id, 201, t->number, j->now)))
         return xt_sqlite_err(j->err, c, "idempotency");
     return xt_audit_append(s, c, j->actor, "ticket.create", t->number, t->grid, j->now);
 }
@@ -481,7 +558,7 @@ int xt_store_ticket_create(struct xt_store *s, const struct xt_actor *actor, str
         .now = now,
         .err = err,
     };
-    rc = xt_store_write(s, create_job, &j);
+    rc = xt_store_write_replayable(s, create_job, &j);
     free(name_sealed);
     free(phone_sealed);
     if (rc) {
@@ -526,15 +603,15 @@ static void unseal_masked(struct xt_store *s, const char *sealed, bool reveal, b
 }
 
 int xt_store_ticket_get(struct xt_store *s, const struct xt_actor *actor, const char *number,
-                        struct xt_ticket *t, struct xt_contact *contact, bool reveal,
-                        int64_t now, struct xt_error *err)
+                        struct xt_ticket *t, struct xt_contact *contact, bool reveal, int64_t now,
+                        struct xt_error *err)
 {
     struct xt_conn *c = xt_store_reader(s);
     if (!c)
         return xt_error_set(err, XT_EIO, "", "storage unavailable");
     char *ns = NULL, *ps = NULL;
-    int rc = load_ticket(c, number, t, contact && reveal ? &ns : NULL,
-                         contact && reveal ? &ps : NULL);
+    int rc =
+        load_ticket(c, number, t, contact && reveal ? &ns : NULL, contact && reveal ? &ps : NULL);
     if (!rc && contact && !reveal) {
         /* The ordinary read shows the masked values stored at intake. */
         snprintf(contact->name, sizeof(contact->name), "%s", t->masked_name);
@@ -598,8 +675,8 @@ struct act_job {
 static int assignment_insert(struct xt_conn *c, struct xt_ticket *t, bool repeat, int64_t now)
 {
     struct xt_stmt *st = xt_conn_stmt(c, "INSERT INTO assignments(ticket_id, unit, month,"
-                                       " dispatched_at, sign_by, resolve_by, repeat, proactive)"
-                                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
+                                         " dispatched_at, sign_by, resolve_by, repeat, proactive)"
+                                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
     if (!st)
         return XT_EIO;
     xt_bind_int(st, 1, t->id);
@@ -685,8 +762,8 @@ static int act_job(struct xt_store *s, struct xt_conn *c, void *arg)
     struct xt_ticket *t = j->t;
     char replay[64];
     int rc;
-    if (j->idem_key && (rc = idem_lookup(c, j->idem_key, j->actor->account_id, replay,
-                                         sizeof(replay))) != 0) {
+    if (j->idem_key &&
+        (rc = idem_lookup(c, j->idem_key, j->actor->account_id, replay, sizeof(replay))) != 0) {
         j->replay = 1;
         return rc < 0 ? rc : 0;
     }
@@ -757,7 +834,7 @@ int xt_store_ticket_act(struct xt_store *s, const struct xt_actor *actor, const 
     xt_error_clear(err);
     xt_ticket_init(t);
     struct act_job j = {actor, number, action, in, into, idem_key && *idem_key ? idem_key : NULL,
-                        now, t, err, 0};
+                        now,   t,      err,    0};
     int rc = xt_store_write(s, act_job, &j);
     if (rc) {
         xt_ticket_release(t);
@@ -834,7 +911,8 @@ int xt_store_ticket_list(struct xt_store *s, const struct xt_actor *actor,
     xt_bind_int(st, 9, now);
     xt_bind_text(st, 10, f->q && *f->q ? f->q : NULL);
     xt_bind_text(st, 11, scope);
-    xt_bind_int(st, 12, actor->role == XT_ROLE_RESIDENT ? (actor->account_id ? actor->account_id : -1) : 0);
+    xt_bind_int(st, 12,
+                actor->role == XT_ROLE_RESIDENT ? (actor->account_id ? actor->account_id : -1) : 0);
     xt_bind_int(st, 13, f->limit + 1);
     int n = 0, rc = 0;
     struct xt_ticket t;
@@ -874,8 +952,8 @@ int xt_store_ticket_timeline(struct xt_store *s, const struct xt_actor *actor, c
         return xt_error_set(err, XT_EIO, "", "storage unavailable");
     }
     struct xt_stmt *st = xt_conn_stmt(c, "SELECT at, action, from_state, to_state, actor_name,"
-                                       " actor_role, unit, note FROM events WHERE ticket_id=?1"
-                                       " ORDER BY id");
+                                         " actor_role, unit, note FROM events WHERE ticket_id=?1"
+                                         " ORDER BY id");
     if (st) {
         xt_bind_int(st, 1, t.id);
         while (xt_step(st) == 1) {
@@ -883,8 +961,7 @@ int xt_store_ticket_timeline(struct xt_store *s, const struct xt_actor *actor, c
             memset(&e, 0, sizeof(e));
             e.at = xt_col_int(st, 0);
             e.action = xt_col_int(st, 1);
-            e.from_state = xt_col_null(st, 2) ? -1
-                                                                     : xt_col_int(st, 2);
+            e.from_state = xt_col_null(st, 2) ? -1 : xt_col_int(st, 2);
             e.to_state = xt_col_int(st, 3);
             snprintf(e.actor, sizeof(e.actor), "%s", xt_col_text(st, 4));
             e.actor_role = xt_col_int(st, 5);
@@ -939,9 +1016,8 @@ static int sweep_job(struct xt_store *s, struct xt_conn *c, void *arg)
         if (load_ticket(c, numbers[i], &t, NULL, NULL))
             continue;
         int rc = 0;
-        if (xt_ticket_overdue(&t, j->now) &&
-            xt_ticket_apply(&t, XT_ACT_ESCALATE, &system, &in, s->calendar, j->now, &ev, &err) ==
-                0) {
+        if (xt_ticket_overdue(&t, j->now) && xt_ticket_apply(&t, XT_ACT_ESCALATE, &system, &in,
+                                                             s->calendar, j->now, &ev, &err) == 0) {
             if ((rc = track_assignment(c, &t, &ev, j->now)) || (rc = save_ticket(c, &t)) ||
                 (rc = insert_event(c, t.id, &ev, &system)) ||
                 (rc = xt_audit_append(s, c, &system, "ticket.escalate", t.number, ev.note,
