@@ -434,11 +434,14 @@ P_RATIO=$(pass "$RATIO" ">=" 0.40)
 P_SPATIAL=$(pass "$SPATIAL" ">=" 1000000)
 P_IMPORT=$(pass "$IMPORT_S" "<" 5)
 P_POOL=$(pass "$CREATE_POOL" ">=" 5000)
-# bench/province.sh keeps its section of this file between the markers
-# below; carry it over when the file is rewritten.
+# Other benchmarks (bench/province.sh, bench/<area>.sh) keep their sections
+# of this file between <!-- NAME:begin --> and <!-- NAME:end --> lines;
+# carry every such section over when the file is rewritten.
 PROVINCE_SECTION=""
 if [ -f "$OUT" ]; then
-    PROVINCE_SECTION=$(sed -n '/^<!-- province:begin -->$/,/^<!-- province:end -->$/p' "$OUT")
+    PROVINCE_SECTION=$(awk '/^<!-- [a-z0-9_-]+:begin -->$/ { keep = 1 }
+        keep { print }
+        /^<!-- [a-z0-9_-]+:end -->$/ { keep = 0; print "" }' "$OUT")
 fi
 mkdir -p "$(dirname "$OUT")"
 {
