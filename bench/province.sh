@@ -539,9 +539,11 @@ grep -h ' error ' "$TMP/serve1.log" "$TMP/serve2.log" | head -n 5 >"$TMP/serve-e
 
 # What PostgreSQL itself does with the same writes, on empty scratch copies
 # of the tables (indexes included), 64 tickets per durable transaction:
-# one statement per round trip as the store's writer sends them (per job:
-# SAVEPOINT, counter, ticket, event, audit row, RELEASE), or batched (one
-# counter update and one multi-row INSERT per table for the 64).
+# one statement per round trip as the store's writer sent them before it
+# pipelined (per job: SAVEPOINT, counter, ticket, event, audit row,
+# RELEASE); pipelined as it sends them now (db_pg.c: per ticket the
+# counter, ticket, event and audit row, answers read once at the end); or
+# batched (one counter update and one multi-row INSERT per table for the 64).
 say "PostgreSQL alone (pgbench, scratch tables): the writer's statements vs. batched ones"
 sql "CREATE SCHEMA xt_scratch;
      CREATE TABLE xt_scratch.ticket_counters (LIKE public.ticket_counters INCLUDING ALL);
@@ -566,6 +568,23 @@ TVALS="0, 1, 0, 0, 'C01', '小区门口的路灯已经坏了两个多星期，�
     done
     echo "COMMIT;"
 } >"$TMP/pg-each.sql"
+{
+    echo "BEGIN;"
+    echo "SELECT pg_advisory_xact_lock(62290099);"
+    echo "SELECT hash FROM xt_scratch.audit ORDER BY id DESC LIMIT 1;"
+    echo "SELECT seq FROM xt_scratch.ticket_counters WHERE day = '2099-01-03';"
+    printf '%s\n' '\startpipeline'
+    i=0
+    while [ $i -lt 64 ]; do
+        echo "INSERT INTO xt_scratch.ticket_counters(day, seq) VALUES('2099-01-03', $i) ON CONFLICT(day) DO UPDATE SET seq = excluded.seq;"
+        echo "INSERT INTO xt_scratch.tickets($TCOLS) VALUES (md5(random()::text), $TVALS);"
+        echo "INSERT INTO xt_scratch.events(ticket_id, action, from_state, to_state, at, actor_id, actor_name, actor_role, actor_scope, unit, note) VALUES (currval('xt_scratch.tickets_id_seq'), 0, NULL, 0, 1800000000, 1, 'operator', 2, '62', '620102001001', 'hotline');"
+        echo "INSERT INTO xt_scratch.audit(at, actor_id, actor_name, actor_role, action, object, detail, prev_hash, hash) VALUES (1800000000, 1, 'operator', 'operator', 'ticket.create', md5(random()::text), '620102001001', md5(random()::text) || md5(random()::text), md5(random()::text) || md5(random()::text));"
+        i=$((i + 1))
+    done
+    printf '%s\n' '\endpipeline'
+    echo "COMMIT;"
+} >"$TMP/pg-pipe.sql"
 cat >"$TMP/pg-batch.sql" <<EOF
 BEGIN;
 SELECT pg_advisory_xact_lock(62290099);
@@ -587,12 +606,16 @@ pgb each 1
 PGB_EACH1=$PGB
 pgb each 2
 PGB_EACH2=$PGB
+pgb pipe 1
+PGB_PIPE1=$PGB
+pgb pipe 2
+PGB_PIPE2=$PGB
 pgb batch 1
 PGB_BATCH1=$PGB
 pgb batch 2
 PGB_BATCH2=$PGB
 sql "DROP SCHEMA xt_scratch CASCADE" >/dev/null
-say "pgbench, tickets/s: one statement per round trip $PGB_EACH1 (1 session), $PGB_EACH2 (2); batched $PGB_BATCH1 (1), $PGB_BATCH2 (2)"
+say "pgbench, tickets/s: one statement per round trip $PGB_EACH1 (1 session), $PGB_EACH2 (2); pipelined $PGB_PIPE1 (1), $PGB_PIPE2 (2); batched $PGB_BATCH1 (1), $PGB_BATCH2 (2)"
 
 # ---- 6. the same ranking on SQLite, demo prefecture ----
 say "SQLite: prefecture $DEMO_PREFIX, its assignments copied from PostgreSQL"
@@ -748,9 +771,12 @@ $JOBS sessions at once):
 - What PostgreSQL itself does with the writes of ticket creation (pgbench
   on empty scratch copies of tickets, events, audit and ticket_counters,
   64 tickets per durable transaction, $PGB_SECS s each): one statement per
-  round trip as the store's writer sends them (per ticket: SAVEPOINT,
-  counter upsert, INSERT ticket, INSERT event, INSERT audit, RELEASE)
-  $(fmt "${PGB_EACH1:-0}")/s from one session, $(fmt "${PGB_EACH2:-0}")/s from two; the same rows batched
+  round trip as the store's writer sent them before it pipelined (per
+  ticket: SAVEPOINT, counter upsert, INSERT ticket, INSERT event, INSERT
+  audit, RELEASE) $(fmt "${PGB_EACH1:-0}")/s from one session, $(fmt "${PGB_EACH2:-0}")/s from two;
+  pipelined as it sends them now (per ticket the counter, ticket, event and
+  audit row, the answers read once per batch; \`src/store/db_pg.c\`)
+  $(fmt "${PGB_PIPE1:-0}")/s from one session, $(fmt "${PGB_PIPE2:-0}")/s from two; the same rows batched
   (one counter update and one multi-row INSERT per table for the 64)
   $(fmt "${PGB_BATCH1:-0}")/s from one session, $(fmt "${PGB_BATCH2:-0}")/s from two.
 - In the background during the measured phases (server log): autovacuum
