@@ -591,6 +591,7 @@ static void test_geojson_round_trip(void **state)
     char *after = geometry_of(r.json, API_GRID);
     assert_string_equal(after, before);
     free(after);
+    free(before);
     api_resp_release(&r);
 
     /* A clockwise MultiPolygon with a hole for API_GRID, a feature of an
