@@ -80,7 +80,8 @@ int xt_store_import_categories(struct xt_store *s, const char *path, struct xt_i
 int xt_store_import_departments(struct xt_store *s, const char *path, const char *prefix,
                                 struct xt_import_stats *st, struct xt_error *err);
 /* GeoJSON FeatureCollection of unit polygons/points keyed by properties.code;
- * unknown codes are counted as skipped and listed in err->message. */
+ * unknown codes are counted as skipped and listed in err->message (with
+ * XT_OK), as are features without a code or a geometry. */
 int xt_store_import_geojson(struct xt_store *s, const char *path, struct xt_import_stats *st,
                             struct xt_error *err);
 
