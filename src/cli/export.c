@@ -2,8 +2,8 @@
  * API's /api/v1/export/ routes, written to --out. The CLI acts as the
  * system with the whole installation in view; it exports contacts masked
  * only (the system role may not unmask them). */
-#include "cli/cli_int.h"
 #include "core/export.h"
+#include "cli/cli_int.h"
 #include "core/reqtype.h"
 #include "lib/xtime.h"
 

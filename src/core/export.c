@@ -21,9 +21,8 @@ int xt_export_lang_parse(const char *s)
 /* ---- words: one table per enum, {zh, en} ---- */
 
 static const char *const STATE_WORDS[XT_ST_COUNT][2] = {
-    {"已受理", "received"}, {"已派单", "dispatched"}, {"已签收", "signed"},
-    {"已答复", "replied"},  {"已办结", "closed"},     {"已退回", "returned"},
-    {"已合并", "merged"},
+    {"已受理", "received"}, {"已派单", "dispatched"}, {"已签收", "signed"}, {"已答复", "replied"},
+    {"已办结", "closed"},   {"已退回", "returned"},   {"已合并", "merged"},
 };
 static const char *const TYPE_WORDS[][2] = {
     {"咨询", "consult"}, {"求助", "help"},       {"投诉", "complaint"},
@@ -155,7 +154,8 @@ int xt_export_ticket_row(struct xt_sheet *s, const struct xt_render_ctx *rc,
     X("主动发现占比", "Proactive share", XT_COL_PERCENT, 0)
 
 static const struct xt_sheet_col RANKED_COLS[2][18] = {
-    {{"名次", XT_COL_INT, 6}, RATES_COLUMNS(COL_ZH)}, {{"Rank", XT_COL_INT, 6}, RATES_COLUMNS(COL_EN)}};
+    {{"名次", XT_COL_INT, 6}, RATES_COLUMNS(COL_ZH)},
+    {{"Rank", XT_COL_INT, 6}, RATES_COLUMNS(COL_EN)}};
 
 const struct xt_sheet_col *xt_export_rates_cols(int lang, bool ranked, int *ncols)
 {

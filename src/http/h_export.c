@@ -67,7 +67,8 @@ int xt_h_export(struct xt_req *r)
     struct xt_export_req rq;
     xt_export_req_init(&rq);
     rq.what = what;
-    rq.format = strcmp(dot + 1, "geojson") == 0 ? XT_EXPORT_GEOJSON : xt_sheet_format_parse(dot + 1);
+    rq.format =
+        strcmp(dot + 1, "geojson") == 0 ? XT_EXPORT_GEOJSON : xt_sheet_format_parse(dot + 1);
     const char *v = xt_req_query(r, "lang");
     if ((rq.lang = xt_export_lang_parse(v)) < 0)
         return xt_error_set(&r->err, XT_EINVAL, "lang", "must be zh-CN or en");

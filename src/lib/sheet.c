@@ -20,8 +20,8 @@ struct xt_sheet {
     int format;
     const struct xt_sheet_col *cols; /* borrowed, valid until free */
     int ncols;
-    int col;   /* next column of the current row */
-    long rows; /* data rows ended */
+    int col;    /* next column of the current row */
+    long rows;  /* data rows ended */
     int failed; /* first error code, sticky */
     size_t max;
     /* CSV */
@@ -150,13 +150,13 @@ static int xlsx_open(struct xt_sheet *s, const char *title, struct xt_error *err
     format_set_num_format(s->f_percent, "0.0%");
     format_set_num_format(s->f_number, "0.000000");
     for (int i = 0; i < s->ncols; i++) {
-        double w = s->cols[i].width > 0 ? s->cols[i].width
+        double w = s->cols[i].width > 0             ? s->cols[i].width
                    : s->cols[i].type == XT_COL_TIME ? 19
                    : s->cols[i].type == XT_COL_DATE ? 11
                                                     : LXW_DEF_COL_WIDTH;
         worksheet_set_column(s->ws, (lxw_col_t)i, (lxw_col_t)i, w, NULL);
-        lxw_error e = worksheet_write_string(s->ws, 0, (lxw_col_t)i, s->cols[i].header,
-                                             s->f_header);
+        lxw_error e =
+            worksheet_write_string(s->ws, 0, (lxw_col_t)i, s->cols[i].header, s->f_header);
         if (e)
             return xlsx_error(err, e, "write");
     }
@@ -233,10 +233,10 @@ static int cell_end(struct xt_sheet *s, int rc)
 
 static int lxw_rc(lxw_error e)
 {
-    return e == LXW_NO_ERROR                        ? 0
-           : e == LXW_ERROR_MEMORY_MALLOC_FAILED    ? XT_ENOMEM
+    return e == LXW_NO_ERROR                             ? 0
+           : e == LXW_ERROR_MEMORY_MALLOC_FAILED         ? XT_ENOMEM
            : e == LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE ? XT_ETOOBIG
-                                                    : XT_EIO;
+                                                         : XT_EIO;
 }
 
 int xt_sheet_text(struct xt_sheet *s, const char *text)
@@ -259,8 +259,8 @@ int xt_sheet_text(struct xt_sheet *s, const char *text)
         if (!cut)
             return cell_end(s, XT_ENOMEM);
     }
-    rc = lxw_rc(worksheet_write_string(s->ws, xlsx_row(s), (lxw_col_t)s->col, cut ? cut : text,
-                                       NULL));
+    rc = lxw_rc(
+        worksheet_write_string(s->ws, xlsx_row(s), (lxw_col_t)s->col, cut ? cut : text, NULL));
     free(cut);
     return cell_end(s, rc);
 }
@@ -275,8 +275,7 @@ static int put_number(struct xt_sheet *s, double v, bool percent, lxw_format *f)
     if (s->format == XT_SHEET_CSV)
         return cell_end(s, percent ? xt_buf_printf(&s->out, "%.1f%%", v * 100.0)
                                    : xt_buf_printf(&s->out, "%.6f", v));
-    return cell_end(s, lxw_rc(worksheet_write_number(s->ws, xlsx_row(s), (lxw_col_t)s->col, v,
-                                                     f)));
+    return cell_end(s, lxw_rc(worksheet_write_number(s->ws, xlsx_row(s), (lxw_col_t)s->col, v, f)));
 }
 
 int xt_sheet_int(struct xt_sheet *s, int64_t v)
@@ -286,8 +285,8 @@ int xt_sheet_int(struct xt_sheet *s, int64_t v)
         return rc;
     if (s->format == XT_SHEET_CSV)
         return cell_end(s, xt_buf_printf(&s->out, "%lld", (long long)v));
-    return cell_end(s, lxw_rc(worksheet_write_number(s->ws, xlsx_row(s), (lxw_col_t)s->col,
-                                                     (double)v, NULL)));
+    return cell_end(
+        s, lxw_rc(worksheet_write_number(s->ws, xlsx_row(s), (lxw_col_t)s->col, (double)v, NULL)));
 }
 
 int xt_sheet_number(struct xt_sheet *s, double v)
@@ -316,12 +315,12 @@ static int put_time(struct xt_sheet *s, int64_t t, bool date_only)
     if (s->format == XT_SHEET_CSV) {
         if (date_only)
             return cell_end(s, xt_buf_printf(&s->out, "%04d-%02d-%02d", y, m, d));
-        return cell_end(s, xt_buf_printf(&s->out, "%04d-%02d-%02d %02d:%02d:%02d", y, m, d, hh,
-                                         mi, ss));
+        return cell_end(
+            s, xt_buf_printf(&s->out, "%04d-%02d-%02d %02d:%02d:%02d", y, m, d, hh, mi, ss));
     }
     lxw_datetime dt = {y, m, d, date_only ? 0 : hh, date_only ? 0 : mi, date_only ? 0 : ss};
-    return cell_end(s, lxw_rc(worksheet_write_datetime(s->ws, xlsx_row(s), (lxw_col_t)s->col,
-                                                       &dt, date_only ? s->f_date : s->f_time)));
+    return cell_end(s, lxw_rc(worksheet_write_datetime(s->ws, xlsx_row(s), (lxw_col_t)s->col, &dt,
+                                                       date_only ? s->f_date : s->f_time)));
 }
 
 int xt_sheet_time(struct xt_sheet *s, int64_t t)

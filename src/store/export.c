@@ -40,8 +40,8 @@ static int check_scope(const struct xt_actor *actor, const char *field, const ch
 
 static int geojson_bytes(struct json_object *fc, struct xt_export_out *out, struct xt_error *err)
 {
-    const char *text = json_object_to_json_string_ext(fc, JSON_C_TO_STRING_PLAIN |
-                                                              JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *text =
+        json_object_to_json_string_ext(fc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     out->data = text ? strdup(text) : NULL;
     if (!out->data)
         return xt_error_set(err, XT_ENOMEM, "", "out of memory");
@@ -131,9 +131,9 @@ struct tickets_ctx {
     struct xt_store *s;
     const struct xt_export_req *rq;
     struct xt_render_ctx rctx;
-    struct xt_sheet *sheet;          /* CSV/XLSX */
-    struct json_object *features;    /* GeoJSON */
-    struct xt_conn *sealed;          /* reader for contacts in clear */
+    struct xt_sheet *sheet;       /* CSV/XLSX */
+    struct json_object *features; /* GeoJSON */
+    struct xt_conn *sealed;       /* reader for contacts in clear */
     int64_t now;
     long n;
     int rc;
@@ -189,8 +189,7 @@ static int ticket_item(void *ctx, const struct xt_ticket *t)
     const char *cn = t->masked_name, *cp = t->masked_phone;
     if (k->rq->reveal) {
         if (contact_clear(k, t->id, name, sizeof(name), phone, sizeof(phone))) {
-            k->rc = xt_error_set(k->err, XT_EIO, "", "cannot open the contact of '%s'",
-                                 t->number);
+            k->rc = xt_error_set(k->err, XT_EIO, "", "cannot open the contact of '%s'", t->number);
             return 1;
         }
         cn = name;
@@ -218,8 +217,8 @@ static int export_tickets(struct xt_store *s, const struct xt_actor *actor,
         return xt_error_set(err, XT_EPERM, "reveal",
                             "role '%s' may not see contact details unmasked",
                             xt_role_name(actor->role));
-    if (rq->filter.unit && (*rq->filter.unit == '\0' ||
-                            xt_unit_level_of_code(rq->filter.unit) == XT_LEVEL_NONE))
+    if (rq->filter.unit &&
+        (*rq->filter.unit == '\0' || xt_unit_level_of_code(rq->filter.unit) == XT_LEVEL_NONE))
         return xt_error_set(err, XT_EINVAL, "unit", "'%s' is not a unit code", rq->filter.unit);
     struct tickets_ctx k = {.s = s, .rq = rq, .now = now, .err = err};
     k.rctx = (struct xt_render_ctx){name_of, s, xt_store_routing(s)};
@@ -414,8 +413,9 @@ int xt_store_export(struct xt_store *s, const struct xt_actor *actor,
     else if (strcmp(rq->what, "tickets") == 0)
         rc = export_tickets(s, actor, rq, now, out, err);
     else if (strcmp(rq->what, "ranking") == 0)
-        rc = !geo ? export_ranking(s, actor, rq, out, err)
-                  : xt_error_set(err, XT_EINVAL, "format", "the ranking is exported as csv or xlsx");
+        rc = !geo
+                 ? export_ranking(s, actor, rq, out, err)
+                 : xt_error_set(err, XT_EINVAL, "format", "the ranking is exported as csv or xlsx");
     else if (strcmp(rq->what, "rates") == 0)
         rc = !geo ? export_rates(s, actor, rq, out, err)
                   : xt_error_set(err, XT_EINVAL, "format", "rates are exported as csv or xlsx");

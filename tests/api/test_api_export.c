@@ -109,8 +109,8 @@ static void test_00_tickets(void **state)
     json_object_put(api_expect(&srv, 200, "POST", T(OPERATOR), NULL,
                                "{\"handler\": \"" API_TOWN "\"}", "/api/v1/tickets/%s/dispatch",
                                number1));
-    json_object_put(api_expect(&srv, 200, "POST", T(TOWNSHIP), NULL, "{}",
-                               "/api/v1/tickets/%s/sign", number1));
+    json_object_put(
+        api_expect(&srv, 200, "POST", T(TOWNSHIP), NULL, "{}", "/api/v1/tickets/%s/sign", number1));
 }
 
 /* Every position of a ring within Linxia, in lon/lat order, at most 6
@@ -171,7 +171,8 @@ static void test_units_geojson(void **state)
     assert_true(n > 3);
     bool saw_grid = false;
     for (long i = 0; i < n; i++) {
-        struct json_object *f = json_object_array_get_idx(json_object_object_get(fc, "features"), (size_t)i);
+        struct json_object *f =
+            json_object_array_get_idx(json_object_object_get(fc, "features"), (size_t)i);
         assert_string_equal(api_json_str(f, "type"), "Feature");
         const char *code = api_json_str(f, "properties.code");
         assert_non_null(code);
@@ -234,7 +235,8 @@ static void test_tickets_geojson(void **state)
     assert_int_equal(api_json_len(fc, "features"), 2);
     int found = 0;
     for (int i = 0; i < 2; i++) {
-        struct json_object *f = json_object_array_get_idx(json_object_object_get(fc, "features"), (size_t)i);
+        struct json_object *f =
+            json_object_array_get_idx(json_object_object_get(fc, "features"), (size_t)i);
         const char *num = api_json_str(f, "id");
         assert_string_equal(api_json_str(f, "properties.number"), num);
         if (strcmp(num, number1) == 0) {
@@ -269,10 +271,10 @@ static void test_tickets_geojson(void **state)
     o = get_ok(T(TOWNSHIP2), "/api/v1/export/tickets.geojson");
     assert_int_equal(api_json_len(o, "features"), api_ticket_count(&srv, T(TOWNSHIP2), ""));
     for (long i = 0; i < api_json_len(o, "features"); i++)
-        assert_string_not_equal(api_json_str(json_object_array_get_idx(
-                                                  json_object_object_get(o, "features"), (size_t)i),
-                                              "id"),
-                                number1);
+        assert_string_not_equal(
+            api_json_str(
+                json_object_array_get_idx(json_object_object_get(o, "features"), (size_t)i), "id"),
+            number1);
     json_object_put(o);
     o = get_ok(T(OPERATOR), "/api/v1/export/tickets.geojson?status=received");
     assert_int_equal(api_json_len(o, "features"), 1);
@@ -699,14 +701,10 @@ static void test_cli_export(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_00_tickets),
-        cmocka_unit_test(test_units_geojson),
-        cmocka_unit_test(test_tickets_geojson),
-        cmocka_unit_test(test_tickets_csv),
-        cmocka_unit_test(test_tickets_xlsx),
-        cmocka_unit_test(test_ranking_and_rates),
-        cmocka_unit_test(test_geojson_round_trip),
-        cmocka_unit_test(test_cli_export),
+        cmocka_unit_test(test_00_tickets),         cmocka_unit_test(test_units_geojson),
+        cmocka_unit_test(test_tickets_geojson),    cmocka_unit_test(test_tickets_csv),
+        cmocka_unit_test(test_tickets_xlsx),       cmocka_unit_test(test_ranking_and_rates),
+        cmocka_unit_test(test_geojson_round_trip), cmocka_unit_test(test_cli_export),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

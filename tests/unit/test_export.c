@@ -36,9 +36,9 @@ static void test_exterior_ccw_holes_cw(void **state)
 {
     (void)state;
     /* Exterior clockwise and a hole counter-clockwise: both reversed. */
-    struct json_object *o = normalise(
-        "{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[0,10],[10,10],[10,0],[0,0]],"
-        "[[2,2],[4,2],[4,4],[2,4],[2,2]]],\"crs\":{\"x\":1}}");
+    struct json_object *o =
+        normalise("{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[0,10],[10,10],[10,0],[0,0]],"
+                  "[[2,2],[4,2],[4,4],[2,4],[2,2]]],\"crs\":{\"x\":1}}");
     assert_string_equal(plain(o), "{\"type\":\"Polygon\",\"coordinates\":"
                                   "[[[0,0],[10,0],[10,10],[0,10],[0,0]],"
                                   "[[2,2],[2,4],[4,4],[4,2],[2,2]]]}");
@@ -93,9 +93,14 @@ static const char *names(void *ctx, const char *code)
 static void test_features(void **state)
 {
     (void)state;
-    struct xt_unit u = {.code = "622921100", .parent = "622921", .name = "韩集镇",
-                        .level = XT_LEVEL_TOWNSHIP, .has_point = true, .lat = 35.5,
-                        .lon = 102.9999999, .population = 1200};
+    struct xt_unit u = {.code = "622921100",
+                        .parent = "622921",
+                        .name = "韩集镇",
+                        .level = XT_LEVEL_TOWNSHIP,
+                        .has_point = true,
+                        .lat = 35.5,
+                        .lon = 102.9999999,
+                        .population = 1200};
     struct json_object *f;
     assert_int_equal(xt_export_unit_feature(&u, NULL, &f, NULL), 0);
     assert_string_equal(plain(f),
@@ -128,7 +133,8 @@ static void test_features(void **state)
     struct json_object *p = json_object_object_get(f, "properties");
     assert_string_equal(json_object_get_string(json_object_object_get(f, "id")), "20261126-00042");
     assert_string_equal(json_object_get_string(json_object_object_get(p, "state")), "signed");
-    assert_string_equal(json_object_get_string(json_object_object_get(p, "handler_name")), "韩集镇");
+    assert_string_equal(json_object_get_string(json_object_object_get(p, "handler_name")),
+                        "韩集镇");
     /* Neither the contact nor the text that may name people. */
     assert_null(strstr(plain(f), "138"));
     assert_null(strstr(plain(f), "contact"));

@@ -57,8 +57,8 @@ static void test_csv_field_quoting_and_guard(void **state)
 }
 
 static const struct xt_sheet_col COLS[] = {
-    {"名称", XT_COL_TEXT, 0},    {"count", XT_COL_INT, 0},  {"rate", XT_COL_PERCENT, 0},
-    {"at", XT_COL_TIME, 0},      {"day", XT_COL_DATE, 0},   {"lat", XT_COL_NUMBER, 0},
+    {"名称", XT_COL_TEXT, 0}, {"count", XT_COL_INT, 0}, {"rate", XT_COL_PERCENT, 0},
+    {"at", XT_COL_TIME, 0},   {"day", XT_COL_DATE, 0},  {"lat", XT_COL_NUMBER, 0},
 };
 
 static void test_csv_sheet(void **state)
