@@ -97,7 +97,10 @@ static int export_units(struct xt_store *s, const struct xt_actor *actor,
     if (rc)
         return rc;
     int root_level = xt_unit_level_of_code(root);
-    int level = rq->level ? rq->level : root_level + 1;
+    /* Default: the level below the root, or the grid itself. */
+    int level = rq->level                     ? rq->level
+                : root_level == XT_LEVEL_GRID ? XT_LEVEL_GRID
+                                              : root_level + 1;
     if (root_level == XT_LEVEL_DEPARTMENT || level == XT_LEVEL_DEPARTMENT || level < root_level ||
         level > XT_LEVEL_GRID)
         return xt_error_set(err, XT_EINVAL, "level",

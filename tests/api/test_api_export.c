@@ -201,6 +201,13 @@ static void test_units_geojson(void **state)
     assert_string_equal(api_json_str(o, "features.0.properties.parent"), API_TOWN);
     json_object_put(o);
 
+    /* A grid worker gets his own grid. */
+    o = get_ok(T(GRID_AC), "/api/v1/export/units.geojson");
+    assert_non_null(o);
+    assert_int_equal(api_json_len(o, "features"), 1);
+    assert_string_equal(api_json_str(o, "features.0.id"), API_GRID);
+    json_object_put(o);
+
     /* Outside the scope, bad levels, wrong roles. */
     get(&r, T(TOWNSHIP), "/api/v1/export/units.geojson?root=" API_TOWN2);
     assert_int_equal(r.status, 403);
