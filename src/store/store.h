@@ -279,7 +279,8 @@ void xt_export_req_init(struct xt_export_req *rq);
 void xt_export_out_release(struct xt_export_out *out);
 /* Build the file for actor (its scope bounds every export; XT_EPERM naming
  * the field when root/unit lies outside it). An unmasked ticket export
- * writes one audit row "ticket.export_contact" before returning. Returns 0
+ * writes, before returning, one audit row "ticket.reveal_contact" per ticket
+ * whose contact it holds (as an unmasked read does), in one commit. Returns 0
  * or a negative code with err naming the field; on failure out is empty.
  * More than XT_EXPORT_MAX_ROWS rows fail with XT_ETOOBIG. */
 int xt_store_export(struct xt_store *s, const struct xt_actor *actor,

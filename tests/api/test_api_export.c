@@ -380,7 +380,12 @@ static void test_tickets_csv(void **state)
     assert_non_null(strstr(line, ",马小花,13912345678"));
     free(line);
     api_resp_release(&r);
+    /* One audit row per contact that went out in clear, as for a read. */
     assert_int_equal(audit_rows(), before + 1);
+    get(&r, T(OPERATOR), "/api/v1/export/tickets.xlsx?reveal=contact&status=received");
+    assert_int_equal(r.status, 200);
+    api_resp_release(&r);
+    assert_int_equal(audit_rows(), before + 1); /* number2 has no contact */
 
     get(&r, T(OPERATOR), "/api/v1/export/tickets.csv?lang=fr");
     assert_int_equal(r.status, 400);
