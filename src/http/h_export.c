@@ -87,11 +87,13 @@ int xt_h_export(struct xt_req *r)
         rq.reveal = v != NULL;
     } else if (strcmp(what, "ranking") == 0) {
         rq.unit = xt_req_query(r, "unit");
-        v = xt_req_query(r, "kind");
+        /* kind, or level as GET /api/v1/metrics/ranking names it. */
+        const char *name = xt_req_query(r, "kind") ? "kind" : "level";
+        v = xt_req_query(r, name);
         rq.level = XT_LEVEL_TOWNSHIP;
         if (v && (rq.level = xt_unit_level_parse(v)) != XT_LEVEL_TOWNSHIP &&
             rq.level != XT_LEVEL_DEPARTMENT)
-            rc = xt_error_set(&r->err, XT_EINVAL, "kind", "must be township or department");
+            rc = xt_error_set(&r->err, XT_EINVAL, name, "must be township or department");
     } else {
         rq.unit = xt_req_query(r, "unit");
         rc = int_arg(r, "months", 1, 36, &rq.months);

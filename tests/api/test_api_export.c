@@ -526,6 +526,10 @@ static void test_ranking_and_rates(void **state)
     assert_int_equal(r.status, 400);
     assert_string_equal(api_error_field(&r), "kind");
     api_resp_release(&r);
+    get(&r, T(COMMAND), "/api/v1/export/ranking.csv?level=village");
+    assert_int_equal(r.status, 400);
+    assert_string_equal(api_error_field(&r), "level");
+    api_resp_release(&r);
     get(&r, T(COMMAND), "/api/v1/export/ranking.csv?period=2026-13");
     assert_int_equal(r.status, 400);
     assert_string_equal(api_error_field(&r), "period");
