@@ -24,6 +24,9 @@ static void usage(FILE *fp)
           "  metrics   --unit CODE [--period YYYY-MM] [--ranking township|department] --data DIR\n"
           "  ticket    show NUMBER | list [--status S] [--unit CODE] [--limit N] --data DIR\n"
           "  audit     verify --data DIR\n"
+          "  export    units|tickets|ranking|rates --format geojson|csv|xlsx --out FILE\n"
+          "            [--lang en] [--root CODE] [--level L] [--unit CODE] [--period YYYY-MM]\n"
+          "            [--kind township|department] [--status S] [--from D] [--to D] --data DIR\n"
           "  migrate-data --from URL --to URL [--data DIR] [--verify-only]  copy a database\n"
           "  demo      [--data DIR] [--port N] [--tickets N] [--no-serve]\n"
           "  serve     [--data DIR] [--port N] [--bind ADDR] [--web DIR]\n",
@@ -315,6 +318,8 @@ int xt_cli_main(int argc, char **argv, bool *serve_after)
         return cmd_ticket(&o);
     if (strcmp(cmd, "audit") == 0)
         return cmd_audit(&o);
+    if (strcmp(cmd, "export") == 0)
+        return xt_cli_export(&o);
     if (strcmp(cmd, "migrate-data") == 0)
         return xt_cli_migrate_data(&o);
     if (strcmp(cmd, "demo") == 0) {

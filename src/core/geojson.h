@@ -48,4 +48,29 @@ int xt_geojson_each_feature(const char *text, size_t n,
                                       double *point_lat_lon, struct xt_error *err),
                             void *ctx, size_t *skipped, struct xt_error *err);
 
+/* ---- writing (export) ---- */
+
+/* Decimal places of exported coordinates: 6 places are about 0.1 m, the
+ * precision RFC 7946 (section 11.2) suggests. */
+#define XT_GEOJSON_PLACES 6
+
+/* Parse a stored Polygon or MultiPolygon geometry (GeoJSON text, lon/lat)
+ * into *out (a new json_object owned by the caller) the way RFC 7946 wants
+ * it written: every ring closed, exterior rings counter-clockwise and holes
+ * clockwise (the right-hand rule of section 3.1.6; rings are reversed when
+ * needed), coordinates rounded to XT_GEOJSON_PLACES, only "type" and
+ * "coordinates" kept. Returns 0; XT_EINVAL naming "geometry" when the text
+ * is not such a geometry or has a ring of fewer than 4 positions or a
+ * position that is not two finite numbers; XT_ENOMEM. err may be NULL. */
+struct json_object;
+int xt_geojson_polygon_normalise(const char *geometry_json, struct json_object **out,
+                                 struct xt_error *err);
+
+/* A Point geometry [lon, lat] rounded to XT_GEOJSON_PLACES (a new object). */
+struct json_object *xt_geojson_point(double lat, double lon);
+
+/* Twice the signed area of a ring given as a json array of [lon, lat]
+ * positions: positive when counter-clockwise. Exposed for tests. */
+double xt_geojson_ring_area2(struct json_object *ring);
+
 #endif

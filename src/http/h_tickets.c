@@ -198,7 +198,7 @@ static int query_time(struct xt_req *r, const char *name, int64_t *out, bool end
     return 0;
 }
 
-int xt_h_ticket_list(struct xt_req *r)
+int xt_ticket_filter_query(struct xt_req *r, struct xt_ticket_filter *out)
 {
     struct xt_ticket_filter f;
     xt_ticket_filter_init(&f);
@@ -224,6 +224,17 @@ int xt_h_ticket_list(struct xt_req *r)
     f.q = xt_req_query(r, "q");
     if (f.q && strlen(f.q) > 200)
         return xt_error_set(&r->err, XT_EINVAL, "q", "is longer than 200 bytes");
+    *out = f;
+    return 0;
+}
+
+int xt_h_ticket_list(struct xt_req *r)
+{
+    struct xt_ticket_filter f;
+    const char *v;
+    int rc = xt_ticket_filter_query(r, &f);
+    if (rc)
+        return rc;
     if ((v = xt_req_query(r, "limit"))) {
         char *end;
         long n = strtol(v, &end, 10);

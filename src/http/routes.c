@@ -7,6 +7,10 @@
 #define ANYONE 0u
 #define LOGGED_IN XT_R_ANY
 #define KB 1024
+#define RATES_ROLES                                                                                \
+    (XT_R(XT_ROLE_ADMIN) | XT_R(XT_ROLE_COMMAND) | XT_R(XT_ROLE_OPERATOR) |                        \
+     XT_R(XT_ROLE_DEPARTMENT) | XT_R(XT_ROLE_TOWNSHIP) | XT_R(XT_ROLE_VILLAGE))
+#define RANKING_ROLES (XT_R(XT_ROLE_ADMIN) | XT_R(XT_ROLE_COMMAND) | XT_R(XT_ROLE_OPERATOR))
 
 const struct xt_route xt_routes[] = {
     {"GET", "/api/v1/health", xt_h_health, ANYONE, 0, NULL},
@@ -41,6 +45,15 @@ const struct xt_route xt_routes[] = {
      XT_R(XT_ROLE_ADMIN) | XT_R(XT_ROLE_COMMAND) | XT_R(XT_ROLE_OPERATOR), 0, NULL},
     {"GET", "/api/v1/audit/verify", xt_h_audit_verify, XT_R(XT_ROLE_AUDITOR) | XT_R(XT_ROLE_ADMIN),
      0, NULL},
+    /* Downloads (h_export.c): the last segment names the content and format. */
+    {"GET", "/api/v1/export/units.geojson", xt_h_export, STAFF, 0, NULL},
+    {"GET", "/api/v1/export/tickets.geojson", xt_h_export, STAFF, 0, NULL},
+    {"GET", "/api/v1/export/tickets.csv", xt_h_export, STAFF, 0, NULL},
+    {"GET", "/api/v1/export/tickets.xlsx", xt_h_export, STAFF, 0, NULL},
+    {"GET", "/api/v1/export/ranking.csv", xt_h_export, RANKING_ROLES, 0, NULL},
+    {"GET", "/api/v1/export/ranking.xlsx", xt_h_export, RANKING_ROLES, 0, NULL},
+    {"GET", "/api/v1/export/rates.csv", xt_h_export, RATES_ROLES, 0, NULL},
+    {"GET", "/api/v1/export/rates.xlsx", xt_h_export, RATES_ROLES, 0, NULL},
     {"GET", "/", xt_h_static, ANYONE, 0, NULL},
     {"GET", "/{path*}", xt_h_static, ANYONE, 0, NULL},
 };

@@ -304,6 +304,8 @@ static enum MHD_Result send_answer(struct xt_req *r)
     MHD_add_response_header(resp, "Content-Type",
                             r->content_type ? r->content_type : "application/json; charset=utf-8");
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+    if (*r->disposition)
+        MHD_add_response_header(resp, "Content-Disposition", r->disposition);
     if (r->status == 405 && *r->allow)
         MHD_add_response_header(resp, "Allow", r->allow);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");

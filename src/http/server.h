@@ -61,6 +61,7 @@ struct xt_req {
     size_t raw_len;
     const char *content_type;
     bool no_replay; /* the answer holds a secret: not stored for Idempotency-Key repeats */
+    char disposition[1024]; /* Content-Disposition of a file download, "" for none */
 };
 
 /* The creator of every request filed without an account, and the actor of
@@ -133,5 +134,11 @@ int xt_h_track_callback(struct xt_req *r);
 /* Issue a tracking code for a request just filed without an account and
  * add it to the ticket's JSON as "tracking": {"code"}. */
 int xt_track_attach(struct xt_req *r, const char *number, struct json_object *ticket);
+/* The ticket list's filter from the query (status, type, unit, category,
+ * from, to, overdue, q), shared by the list and its exports; limit and
+ * cursor are left at their defaults. */
+int xt_ticket_filter_query(struct xt_req *r, struct xt_ticket_filter *f);
+/* Exports (h_export.c): the file named by the route's last path segment. */
+int xt_h_export(struct xt_req *r);
 
 #endif

@@ -496,6 +496,7 @@ struct geojson_job {
     struct xt_conn *c;
     struct xt_buf unmatched;
     int n_unmatched;
+    long n_uncoded; /* features without a usable code or geometry */
 };
 
 static int geojson_feature(void *ctx, const char *code, const char *geometry,
@@ -547,7 +548,12 @@ static int geojson_job(struct xt_store *s, struct xt_conn *c, void *arg)
     struct geojson_job *j = arg;
     j->c = c;
     size_t skipped = 0;
-    return xt_geojson_each_feature(j->text, j->n, geojson_feature, j, &skipped, j->err);
+    int rc = xt_geojson_each_feature(j->text, j->n, geojson_feature, j, &skipped, j->err);
+    /* Features without a code or a geometry are read and skipped too. */
+    j->n_uncoded = (long)skipped;
+    j->st->rows += (long)skipped;
+    j->st->skipped += (long)skipped;
+    return rc;
 }
 
 int xt_store_import_geojson(struct xt_store *s, const char *path, struct xt_import_stats *st,
@@ -565,9 +571,17 @@ int xt_store_import_geojson(struct xt_store *s, const char *path, struct xt_impo
     struct geojson_job j = {.text = b.data ? b.data : "", .n = b.len, .st = st, .err = err};
     xt_buf_init(&j.unmatched, 4096);
     rc = xt_store_write(s, geojson_job, &j);
-    if (!rc && j.n_unmatched)
-        xt_error_set(err, XT_OK, "", "%d features matched no unit: %s%s", j.n_unmatched,
-                     j.unmatched.data, j.n_unmatched > 20 ? ", ..." : "");
+    if (!rc && (j.n_unmatched || j.n_uncoded)) {
+        char uncoded[96] = "";
+        if (j.n_uncoded)
+            snprintf(uncoded, sizeof(uncoded), "%s%ld features had no code or no geometry",
+                     j.n_unmatched ? "; " : "", j.n_uncoded);
+        if (j.n_unmatched)
+            xt_error_set(err, XT_OK, "", "%d features matched no unit: %.120s%s%s", j.n_unmatched,
+                         j.unmatched.data, j.n_unmatched > 20 ? ", ..." : "", uncoded);
+        else
+            xt_error_set(err, XT_OK, "", "%s", uncoded);
+    }
     xt_buf_release(&j.unmatched);
     xt_buf_release(&b);
     return rc;

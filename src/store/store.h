@@ -80,7 +80,8 @@ int xt_store_import_categories(struct xt_store *s, const char *path, struct xt_i
 int xt_store_import_departments(struct xt_store *s, const char *path, const char *prefix,
                                 struct xt_import_stats *st, struct xt_error *err);
 /* GeoJSON FeatureCollection of unit polygons/points keyed by properties.code;
- * unknown codes are counted as skipped and listed in err->message. */
+ * unknown codes are counted as skipped and listed in err->message (with
+ * XT_OK), as are features without a code or a geometry. */
 int xt_store_import_geojson(struct xt_store *s, const char *path, struct xt_import_stats *st,
                             struct xt_error *err);
 
@@ -237,6 +238,54 @@ int xt_store_rates(struct xt_store *s, const char *unit, int month, struct xt_ra
  * month. *out is malloc'd (caller frees), ranks too. */
 int xt_store_ranking(struct xt_store *s, const char *within, int level, int month,
                      struct xt_rates **out, int **ranks, size_t *n, struct xt_error *err);
+
+/* ---- exports (export.c) ---- */
+
+#define XT_EXPORT_GEOJSON 3 /* besides enum xt_sheet_format's csv (1) and xlsx (2) */
+#define XT_EXPORT_MAX_ROWS 100000
+
+/* What to export. what: "units" (geojson: the units of level within root,
+ * default the actor's scope and the level below it), "tickets" (geojson,
+ * csv, xlsx: every ticket the actor may see that matches filter; limit and
+ * cursor are ignored), "ranking" (csv, xlsx: townships or departments,
+ * level, within unit for month), "rates" (csv, xlsx: unit's rates for the
+ * months months ending with month). lang is enum xt_export_lang. */
+struct xt_export_req {
+    const char *what;
+    int format; /* XT_EXPORT_GEOJSON, XT_SHEET_CSV or XT_SHEET_XLSX */
+    int lang;
+    const char *root; /* units */
+    int level;        /* units: enum xt_unit_level, 0 = below root; ranking: township/department */
+    struct xt_ticket_filter filter; /* tickets */
+    bool reveal; /* tickets: contacts in clear (operator, command; audited) */
+    const char *unit; /* ranking, rates; NULL = the actor's scope */
+    int month;        /* yyyymm */
+    int months;       /* rates: 1..36, 0 = 1 */
+};
+
+/* The file: data malloc'd (release with xt_export_out_release). filename
+ * is UTF-8 and names the content in lang (工单-622921-2026-11-26.xlsx),
+ * filename_ascii the same in English for clients without RFC 5987. */
+struct xt_export_out {
+    char *data;
+    size_t len;
+    const char *content_type; /* static */
+    char filename[160];
+    char filename_ascii[160];
+    long rows;
+};
+
+void xt_export_req_init(struct xt_export_req *rq);
+void xt_export_out_release(struct xt_export_out *out);
+/* Build the file for actor (its scope bounds every export; XT_EPERM naming
+ * the field when root/unit lies outside it). An unmasked ticket export
+ * writes, before returning, one audit row "ticket.reveal_contact" per ticket
+ * whose contact it holds (as an unmasked read does), in one commit. Returns 0
+ * or a negative code with err naming the field; on failure out is empty.
+ * More than XT_EXPORT_MAX_ROWS rows fail with XT_ETOOBIG. */
+int xt_store_export(struct xt_store *s, const struct xt_actor *actor,
+                    const struct xt_export_req *rq, int64_t now, struct xt_export_out *out,
+                    struct xt_error *err);
 
 /* ---- audit (audit.c) ---- */
 

@@ -419,6 +419,8 @@ static int parse_answer(struct grow *in, struct api_resp *out)
             snprintf(out->content_type, sizeof(out->content_type), "%.*s", (int)vlen, v);
         else if (nlen == 5 && strncasecmp(line, "Allow", 5) == 0)
             snprintf(out->allow, sizeof(out->allow), "%.*s", (int)vlen, v);
+        else if (nlen == 19 && strncasecmp(line, "Content-Disposition", 19) == 0)
+            snprintf(out->disposition, sizeof(out->disposition), "%.*s", (int)vlen, v);
     }
     if (chunked) {
         say("chunked answers are not supported by this client");

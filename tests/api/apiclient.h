@@ -99,6 +99,7 @@ struct api_resp {
     size_t body_len;
     char content_type[96];
     char allow[96];           /* the Allow header, "" when absent */
+    char disposition[256];    /* the Content-Disposition header, "" when absent */
     struct json_object *json; /* the body parsed, or NULL; owned */
 };
 

@@ -327,6 +327,12 @@ test('command dashboard: rates, ranking with both requests, trends, map from uni
   const csv = readFileSync(await download.path(), 'utf8');
   assert(csv.startsWith('\ufeff名次,单位,派单量'), 'the CSV has the header');
   assert(csv.includes(`韩集镇,${after.counts.dispatched},`), 'the CSV has the township row');
+  const [xlsx] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('.table-block', { has: page.locator('table.ranking') }).locator('button', { hasText: '导出 Excel' }).click(),
+  ]);
+  assert(/^月度排名-622921-township-\d{4}-\d{2}\.xlsx$/.test(xlsx.suggestedFilename()), `the Excel file is named from the server (${xlsx.suggestedFilename()})`);
+  assert(readFileSync(await xlsx.path()).subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1')), 'the Excel file is a zip (XLSX)');
   await checkPage(page, 'dashboard');
   await h.shot(page, 'dashboard', { settle: 600 });
   await page.locator('#dash-map').scrollIntoViewIfNeeded();

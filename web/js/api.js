@@ -98,6 +98,49 @@ export async function api(method, path, opts = {}) {
   return data;
 }
 
+/**
+ * Fetch a file from the export routes (apiDownload('/export/tickets.xlsx',
+ * {status})) and save it under the name the server gives in
+ * Content-Disposition (the UTF-8 filename* when present). Throws ApiError
+ * like api().
+ */
+export async function apiDownload(path, q) {
+  const headers = {};
+  const s = session();
+  if (s) headers.Authorization = `Bearer ${s.token}`;
+  const url = new URL(`api/v1${path}${query(q)}`, document.baseURI);
+  let res;
+  try {
+    res = await fetch(url, { headers, cache: 'no-store', credentials: 'same-origin' });
+  } catch (e) {
+    throw new ApiError(0, 'offline', null, t('err.offline'), true);
+  }
+  if (!res.ok) {
+    let e = {};
+    try {
+      e = (await res.json()).error || {};
+    } catch (x) {
+      e = {};
+    }
+    if (res.status === 401 && s && expiredHandler) expiredHandler();
+    throw new ApiError(res.status, e.code || `http_${res.status}`, e.field, e.message || t('err.http', { status: res.status }));
+  }
+  const cd = res.headers.get('Content-Disposition') || '';
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(cd);
+  const plain = /filename="([^"]+)"/i.exec(cd);
+  const name = star ? decodeURIComponent(star[1]) : plain ? plain[1] : path.split('/').pop();
+  const blob = await res.blob();
+  const href = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(href); a.remove(); }, 1000);
+  return name;
+}
+
 /** Every page of a list (items), up to max items. */
 export async function apiAll(path, q, max = 5000) {
   const items = [];

@@ -3,7 +3,7 @@
 
 import { h, uid, clear } from './dom.js';
 import { t, has, fmtTime, fmtPct } from './i18n.js';
-import { explain } from './api.js';
+import { explain, apiDownload } from './api.js';
 
 // ---- labels for the API's codes ----
 
@@ -167,11 +167,12 @@ export function download(filename, text, type = 'text/csv;charset=utf-8') {
 }
 
 /**
- * A table with a caption and an "export CSV" button.
+ * A table with a caption and an "export CSV" button, and an "export Excel"
+ * button when xlsx names a server export ({path, query}).
  * columns: [{label, value(row) -> text, cell(row) -> node (optional),
  *            csv(row) (optional), num: bool}]
  */
-export function dataTable({ caption, columns, rows, csvName, empty, className }) {
+export function dataTable({ caption, columns, rows, csvName, empty, className, xlsx }) {
   const table = h('table', { class: `data ${className || ''}` },
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.num ? 'num' : null }, c.label)))),
@@ -189,6 +190,16 @@ export function dataTable({ caption, columns, rows, csvName, empty, className })
         announce(t('csv.done', { name: `${csvName}.csv` }));
       },
     }, t('csv.export'), h('span', { class: 'sr-only' }, `: ${caption}`)));
+  }
+  if (xlsx) {
+    const out = h('span', { class: 'export-status' });
+    const btn = h('button', { type: 'button', class: 'small', dataset: { export: 'xlsx' } },
+      t('xlsx.export'), h('span', { class: 'sr-only' }, `: ${caption}`));
+    btn.addEventListener('click', () => busy(btn, async () => {
+      const name = await apiDownload(xlsx.path, xlsx.query);
+      announce(t('csv.done', { name }));
+    }, out));
+    tools.append(btn, out);
   }
   return h('div', { class: 'table-block' }, tools, h('div', { class: 'table-scroll' }, table));
 }
@@ -215,7 +226,7 @@ export function ticketColumns(opts = {}) {
 }
 
 export function ticketTable(caption, items, csvName, opts = {}) {
-  return dataTable({ caption, columns: ticketColumns(opts), rows: items, csvName, empty: opts.empty || t('tk.none'), className: 'cards' });
+  return dataTable({ caption, columns: ticketColumns(opts), rows: items, csvName, empty: opts.empty || t('tk.none'), className: 'cards', xlsx: opts.xlsx });
 }
 
 export function section(title, ...body) {

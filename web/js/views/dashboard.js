@@ -122,7 +122,8 @@ export async function render(root, ctx) {
 
     // Ranking.
     append(body, section(t('dash.ranking', { level: t(`dash.level.${level.value}`), period: ym }),
-      dataTable({ caption: t('dash.ranking_caption', { unit: uname, period: ym }), columns: rateColumns(true), rows: ranking.items, csvName: `ranking-${level.value}-${unit}-${ym}`, className: 'ranking' })));
+      dataTable({ caption: t('dash.ranking_caption', { unit: uname, period: ym }), columns: rateColumns(true), rows: ranking.items, csvName: `ranking-${level.value}-${unit}-${ym}`, className: 'ranking',
+        xlsx: { path: '/export/ranking.xlsx', query: { kind: level.value, unit, period: ym, lang: document.documentElement.lang === 'en' ? 'en' : undefined } } })));
 
     // Map and counts by area.
     const mapSection = section(t('dash.map'), h('p', { class: 'hint' }, t('dash.map_hint')));

@@ -22,12 +22,11 @@ export async function render(root, ctx) {
       ctx.go(`ticket/${number}`);
       return;
     }
-    const page = await api('GET', '/tickets', {
-      query: { q: number || undefined, status: status.value || undefined, type: type.value || undefined, overdue: overdue.checked ? 'true' : undefined, limit: 100, cursor: more ? cursor : undefined },
-    });
+    const filter = { q: number || undefined, status: status.value || undefined, type: type.value || undefined, overdue: overdue.checked ? 'true' : undefined };
+    const page = await api('GET', '/tickets', { query: { ...filter, limit: 100, cursor: more ? cursor : undefined } });
     items = more ? items.concat(page.items) : page.items;
     cursor = page.next_cursor;
-    append(clear(results), ticketTable(t('search.results', { n: items.length }), items, 'tickets'));
+    append(clear(results), ticketTable(t('search.results', { n: items.length }), items, 'tickets', { xlsx: { path: '/export/tickets.xlsx', query: { ...filter, lang: document.documentElement.lang === 'en' ? 'en' : undefined } } }));
     if (cursor) {
       const moreBtn = h('button', { type: 'button' }, t('search.more'));
       moreBtn.addEventListener('click', () => busy(moreBtn, () => load(true), results));
