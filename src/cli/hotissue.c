@@ -212,7 +212,7 @@ int xt_cli_hot_issues(const struct xt_opts *o)
         fprintf(stderr, "xietong: hot-issues: --top: must be a positive number\n");
         return 2;
     }
-    p.same_place = xt_opt_flag(o, "same-place") || !csv;
+    p.same_place = xt_opt_flag(o, "same-place");
     struct msgs m;
     if (csv ? read_csv(o, csv, month, &m) : read_store(o, month, &m))
         return 1;

@@ -325,7 +325,7 @@ void xt_classify_params_init(struct xt_classify_params *p)
     p->title = true;
     p->balanced = true;
     p->epochs = 50;
-    p->calib_folds = 5;
+    p->calib_folds = 3;
     p->seed = 20260517;
     p->max_chars = 2000;
 }
