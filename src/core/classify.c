@@ -23,6 +23,8 @@ struct xt_classifier {
     float *idf;               /* [nb] */
     float *w;                 /* [nb * k], a bucket's k weights side by side */
     float *bias;              /* [k] */
+    float *row;               /* [nb * (k + 1)]: idf then the k weights, one
+                                 memory access per feature at prediction */
     double scale;             /* softmax scale of the margins */
 };
 
@@ -222,10 +224,20 @@ struct featbuf {
     uint32_t *slot_pos;
     size_t slots;
     uint32_t *cps;
+    size_t cps_cap;
+    bool borrowed; /* fixed buffers of the caller: never grown or freed */
 };
+
+/* Buffers on the stack for prediction: enough for the default 2,000
+ * characters with bigrams, so the hot path allocates nothing. */
+#define STACK_CPS 2304
+#define STACK_FEATS 4800
+#define STACK_SLOTS 16384
 
 static void featbuf_release(struct featbuf *b)
 {
+    if (b->borrowed)
+        return;
     free(b->f);
     free(b->slot_key);
     free(b->slot_pos);
@@ -237,8 +249,14 @@ static void featbuf_release(struct featbuf *b)
 static int features(const struct xt_classify_params *p, const char *text, struct featbuf *b)
 {
     size_t maxc = p->max_chars;
-    if (!b->cps && !(b->cps = malloc((maxc + 256) * sizeof(uint32_t))))
-        return XT_ENOMEM;
+    if (b->cps_cap < maxc + 256) {
+        if (b->borrowed)
+            return XT_ETOOBIG;
+        free(b->cps);
+        if (!(b->cps = malloc((maxc + 256) * sizeof(uint32_t))))
+            return XT_ENOMEM;
+        b->cps_cap = maxc + 256;
+    }
     /* The title (the first line) is read twice: once as part of the text
      * and once on its own with salted hashes, so its n-grams get weights
      * of their own (a title names the matter; the text tells a story). */
@@ -249,6 +267,8 @@ static int features(const struct xt_classify_params *p, const char *text, struct
     size_t need = 16;
     while (need < grams * 2)
         need <<= 1;
+    if ((need > b->slots || grams > b->cap) && b->borrowed)
+        return XT_ETOOBIG;
     if (need > b->slots) {
         free(b->slot_key);
         free(b->slot_pos);
@@ -280,7 +300,7 @@ static int features(const struct xt_classify_params *p, const char *text, struct
                 break; /* no n-gram starts with a space */
             h = (h ^ c) * 0x01000193u;
             uint32_t bucket = fmix32(h + (uint32_t)g * 0x9e3779b9u) >> shift;
-            size_t s = (size_t)fmix32(bucket) & (slots - 1);
+            size_t s = (size_t)(bucket * 0x9e3779b1u) & (slots - 1);
             while (b->slot_key[s] && b->slot_key[s] != bucket + 1)
                 s = (s + 1) & (slots - 1);
             if (b->slot_key[s]) {
@@ -294,8 +314,10 @@ static int features(const struct xt_classify_params *p, const char *text, struct
             }
         }
     }
+    static const float sublinear[9] = {0, 1.0f, 1.6931472f, 2.0986123f, 2.3862944f,
+                                       2.6094379f, 2.7917595f, 2.9459102f, 3.0794415f};
     for (size_t i = 0; i < b->n; i++)
-        b->f[i].v = 1.0f + logf(b->f[i].v);
+        b->f[i].v = b->f[i].v < 9 ? sublinear[(int)b->f[i].v] : 1.0f + logf(b->f[i].v);
     return 0;
 }
 
@@ -734,6 +756,7 @@ void xt_classifier_free(struct xt_classifier *m)
     free(m->idf);
     free(m->w);
     free(m->bias);
+    free(m->row);
     free(m);
 }
 
@@ -757,6 +780,8 @@ static struct xt_classifier *model_alloc(const struct xt_classify_params *p, int
     }
     return m;
 }
+
+static int build_rows(struct xt_classifier *m);
 
 int xt_classifier_train(const struct xt_classify_data *d, const char *const *codes,
                         const struct xt_classify_params *p, struct xt_classifier **out,
@@ -805,7 +830,8 @@ int xt_classifier_train(const struct xt_classify_data *d, const char *const *cod
     memcpy(m->idf, idf, ((size_t)1 << p->hash_bits) * sizeof(float));
     free(idf);
     corpus_weigh(&c, m->idf);
-    if ((rc = train_ovr(&c, subset, ns, d->label, k, p, m->w, m->bias)))
+    if ((rc = train_ovr(&c, subset, ns, d->label, k, p, m->w, m->bias)) ||
+        (rc = build_rows(m)))
         goto out;
     *out = m;
     m = NULL;
@@ -824,19 +850,59 @@ out:
 
 /* ---- prediction ---- */
 
+static int build_rows(struct xt_classifier *m)
+{
+    size_t nb = (size_t)1 << m->p.hash_bits, k = (size_t)m->k;
+    free(m->row);
+    if (!(m->row = malloc(nb * (k + 1) * sizeof(float))))
+        return XT_ENOMEM;
+    for (size_t b = 0; b < nb; b++) {
+        m->row[b * (k + 1)] = m->idf[b];
+        memcpy(m->row + b * (k + 1) + 1, m->w + b * k, k * sizeof(float));
+    }
+    return 0;
+}
+
 static void predict_margins(const struct xt_classifier *m, const char *text, double *margins)
 {
-    struct featbuf b;
-    memset(&b, 0, sizeof(b));
-    if (features(&m->p, text ? text : "", &b)) {
-        for (int c = 0; c < m->k; c++)
+    uint32_t cps[STACK_CPS], sk[STACK_SLOTS], sp[STACK_SLOTS];
+    struct feat fs[STACK_FEATS];
+    struct featbuf sb = {fs, 0, STACK_FEATS, sk, sp, STACK_SLOTS, cps, STACK_CPS, true};
+    struct featbuf hb;
+    memset(&hb, 0, sizeof(hb));
+    struct featbuf *b = &sb;
+    int rc = features(&m->p, text ? text : "", b);
+    if (rc == XT_ETOOBIG) {
+        b = &hb;
+        rc = features(&m->p, text ? text : "", b);
+    }
+    int k = m->k;
+    if (rc) {
+        for (int c = 0; c < k; c++)
             margins[c] = m->bias[c];
-        featbuf_release(&b);
+        featbuf_release(&hb);
         return;
     }
-    weigh(b.f, b.n, m->idf);
-    margins_of(b.f, b.n, m->w, m->bias, m->k, margins);
-    featbuf_release(&b);
+    /* One pass: tf-idf, its squared norm and the dot products together;
+     * the norm divides at the end. */
+    double acc[XT_CLASSIFY_MAX_CLASSES] = {0}, ss = 0;
+    /* The rows are spread over megabytes: ask for them ahead, so the
+     * memory fetches overlap instead of waiting one by one. */
+    for (size_t i = 0; i < b->n && i < 16; i++)
+        __builtin_prefetch(m->row + (size_t)b->f[i].idx * (size_t)(k + 1));
+    for (size_t i = 0; i < b->n; i++) {
+        if (i + 16 < b->n)
+            __builtin_prefetch(m->row + (size_t)b->f[i + 16].idx * (size_t)(k + 1));
+        const float *row = m->row + (size_t)b->f[i].idx * (size_t)(k + 1);
+        double x = (double)b->f[i].v * row[0];
+        ss += x * x;
+        for (int c = 0; c < k; c++)
+            acc[c] += row[1 + c] * x;
+    }
+    double inv = ss > 0 ? 1.0 / sqrt(ss) : 0;
+    for (int c = 0; c < k; c++)
+        margins[c] = m->bias[c] + acc[c] * inv;
+    featbuf_release(&hb);
 }
 
 void xt_classifier_probs(const struct xt_classifier *m, const char *text, double *probs)
@@ -1055,6 +1121,10 @@ int xt_classifier_decode(const void *data, size_t n, struct xt_classifier **out,
     if (r.bad || r.at != r.n) {
         xt_classifier_free(m);
         return xt_error_set(err, XT_EINVAL, "model", "model body does not match its header");
+    }
+    if (build_rows(m)) {
+        xt_classifier_free(m);
+        return xt_error_set(err, XT_ENOMEM, "model", "out of memory");
     }
     *out = m;
     return 0;
