@@ -8,7 +8,7 @@ DATADIR ?= var/demo
 PORT    ?= 8080
 PG_PORT ?= 25432
 
-.PHONY: all deps web-deps build build-asan test test-asan demo serve bench bench-province clean format check
+.PHONY: all deps web-deps build build-asan test test-asan demo serve bench bench-province models clean format check
 
 all: build
 
@@ -43,11 +43,21 @@ serve: build
 
 bench: build
 	sh bench/run.sh $(BUILD)
+	sh bench/classify.sh $(BUILD)
 
 # Province scale on PostgreSQL (Gansu, 10 million generated tickets; ~6 min).
 TICKETS ?= 10000000
 bench-province: build
 	sh bench/province.sh $(BUILD) $(TICKETS)
+
+# The classifier's two models, trained from data/messages into the data
+# directory, where `xietong serve` loads them at start.
+models: build
+	@mkdir -p $(DATADIR)/classify
+	./$(BUILD)/xietong classify train --data data/messages/teddy2020c_category_train.csv \
+		--map data/reference/classify_category_map.csv --out $(DATADIR)/classify/category.model
+	./$(BUILD)/xietong classify train --data data/messages/fuzhou12345_rivers_type_train.csv \
+		--out $(DATADIR)/classify/type.model
 
 check:
 	@sh scripts/check-source.sh
