@@ -241,6 +241,14 @@ static int read_params(const struct xt_opts *o, struct xt_classify_params *p)
             return 2;
         }
     }
+    if ((v = xt_opt(o, "max-chars", NULL))) {
+        long mc = strtol(v, &end, 10);
+        if (*end || mc < 16 || mc > 8192) {
+            fprintf(stderr, "xietong: classify: --max-chars: must be 16..8192\n");
+            return 2;
+        }
+        p->max_chars = (size_t)mc;
+    }
     if (xt_opt_flag(o, "no-title"))
         p->title = false;
     if (xt_opt_flag(o, "unbalanced"))

@@ -31,7 +31,7 @@ static void usage(FILE *fp)
           "            | eval --data CSV [--folds K] [--seed N] [--folds-out FILE]\n"
           "            | eval --model MODEL --test CSV | predict --model MODEL [--csv FILE]\n"
           "  hot-issues [--unit CODE] [--period YYYY-MM] --data DIR | --csv FILE [--period P]\n"
-          "            [--threshold J] [--top N] [--members]   hot issues (每月一题)\n"
+          "            [--threshold J] [--min-size N] [--same-place] [--top N] [--members]\n"
           "  serve     [--data DIR] [--port N] [--bind ADDR] [--web DIR] [--model FILE]\n"
           "            [--type-model FILE] [--suggest-threshold P]\n",
           fp);

@@ -213,6 +213,12 @@ int xt_cli_hot_issues(const struct xt_opts *o)
         return 2;
     }
     p.same_place = xt_opt_flag(o, "same-place");
+    long min_size = strtol(xt_opt(o, "min-size", "2"), &end, 10);
+    if (*end || min_size < 1) {
+        fprintf(stderr, "xietong: hot-issues: --min-size: must be a positive number\n");
+        return 2;
+    }
+    p.min_size = (size_t)min_size;
     struct msgs m;
     if (csv ? read_csv(o, csv, month, &m) : read_store(o, month, &m))
         return 1;
@@ -244,7 +250,15 @@ int xt_cli_hot_issues(const struct xt_opts *o)
         size_t show = xt_opt_flag(o, "members") ? c->n : (c->n < 5 ? c->n : 5);
         for (size_t q = 0; q < show; q++) {
             size_t k = c->members[q];
-            printf("    - %s %s [%ld] %.60s\n", m.id[k], m.when[k], m.items[k].support, m.text[k]);
+            /* At most 72 bytes of the text, cut at a character boundary. */
+            int len = (int)strlen(m.text[k]);
+            if (len > 72) {
+                len = 72;
+                while (len > 0 && ((unsigned char)m.text[k][len] & 0xC0) == 0x80)
+                    len--;
+            }
+            printf("    - %s %s [%ld] %.*s\n", m.id[k], m.when[k], m.items[k].support, len,
+                   m.text[k]);
         }
     }
     xt_hot_clusters_free(cl, ncl);
