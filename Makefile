@@ -35,8 +35,12 @@ test: build build-asan
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS)
 
+# The demo region, then the classifier's models into it (suggestions for
+# every new request), then the server.
 demo: build web-deps
-	./$(BUILD)/xietong demo --data $(DATADIR) --port $(PORT)
+	./$(BUILD)/xietong demo --data $(DATADIR) --port $(PORT) --no-serve
+	@$(MAKE) --no-print-directory models DATADIR=$(DATADIR) BUILD=$(BUILD)
+	./$(BUILD)/xietong serve --data $(DATADIR) --port $(PORT)
 
 serve: build
 	./$(BUILD)/xietong serve --data $(DATADIR) --port $(PORT)
