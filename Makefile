@@ -8,7 +8,7 @@ DATADIR ?= var/demo
 PORT    ?= 8080
 PG_PORT ?= 25432
 
-.PHONY: all deps web-deps build build-asan test test-asan demo serve bench bench-province clean format check
+.PHONY: all deps web-deps build build-asan test test-asan demo serve bench bench-province models clean format check
 
 all: build
 
@@ -35,8 +35,12 @@ test: build build-asan
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS)
 
+# The demo region, then the classifier's models into it (suggestions for
+# every new request), then the server.
 demo: build web-deps
-	./$(BUILD)/xietong demo --data $(DATADIR) --port $(PORT)
+	./$(BUILD)/xietong demo --data $(DATADIR) --port $(PORT) --no-serve
+	@$(MAKE) --no-print-directory models DATADIR=$(DATADIR) BUILD=$(BUILD)
+	./$(BUILD)/xietong serve --data $(DATADIR) --port $(PORT)
 
 serve: build
 	./$(BUILD)/xietong serve --data $(DATADIR) --port $(PORT)
@@ -44,11 +48,21 @@ serve: build
 bench: build
 	sh bench/run.sh $(BUILD)
 	sh bench/export.sh $(BUILD)
+	sh bench/classify.sh $(BUILD)
 
 # Province scale on PostgreSQL (Gansu, 10 million generated tickets; ~6 min).
 TICKETS ?= 10000000
 bench-province: build
 	sh bench/province.sh $(BUILD) $(TICKETS)
+
+# The classifier's two models, trained from data/messages into the data
+# directory, where `xietong serve` loads them at start.
+models: build
+	@mkdir -p $(DATADIR)/classify
+	./$(BUILD)/xietong classify train --data data/messages/teddy2020c_category_train.csv \
+		--map data/reference/classify_category_map.csv --out $(DATADIR)/classify/category.model
+	./$(BUILD)/xietong classify train --data data/messages/fuzhou12345_rivers_type_train.csv \
+		--out $(DATADIR)/classify/type.model
 
 check:
 	@sh scripts/check-source.sh

@@ -29,7 +29,14 @@ static void usage(FILE *fp)
           "            [--kind township|department] [--status S] [--from D] [--to D] --data DIR\n"
           "  migrate-data --from URL --to URL [--data DIR] [--verify-only]  copy a database\n"
           "  demo      [--data DIR] [--port N] [--tickets N] [--no-serve]\n"
-          "  serve     [--data DIR] [--port N] [--bind ADDR] [--web DIR]\n",
+          "  classify  train --data CSV [--text-col A,B] [--label-col L] [--map FILE]\n"
+          "            [--overrides DATADIR] [--ngram N] [--c C] --out MODEL\n"
+          "            | eval --data CSV [--folds K] [--seed N] [--folds-out FILE]\n"
+          "            | eval --model MODEL --test CSV | predict --model MODEL [--csv FILE]\n"
+          "  hot-issues [--unit CODE] [--period YYYY-MM] --data DIR | --csv FILE [--period P]\n"
+          "            [--threshold J] [--min-size N] [--same-place] [--top N] [--members]\n"
+          "  serve     [--data DIR] [--port N] [--bind ADDR] [--web DIR] [--model FILE]\n"
+          "            [--type-model FILE] [--suggest-threshold P]\n",
           fp);
 }
 
@@ -320,6 +327,10 @@ int xt_cli_main(int argc, char **argv, bool *serve_after)
         return cmd_audit(&o);
     if (strcmp(cmd, "export") == 0)
         return xt_cli_export(&o);
+    if (strcmp(cmd, "classify") == 0)
+        return xt_cli_classify(&o);
+    if (strcmp(cmd, "hot-issues") == 0)
+        return xt_cli_hot_issues(&o);
     if (strcmp(cmd, "migrate-data") == 0)
         return xt_cli_migrate_data(&o);
     if (strcmp(cmd, "demo") == 0) {

@@ -41,7 +41,9 @@ static int reply_ticket(struct xt_req *r, int status, const struct xt_ticket *t,
     struct xt_render_ctx rc = render_ctx(r);
     const char *name = contact && *contact->name ? contact->name : NULL;
     const char *phone = contact && *contact->phone ? contact->phone : NULL;
-    return xt_reply(r, status, xt_render_ticket(&rc, t, name, phone, !clear, r->now));
+    struct json_object *o = xt_render_ticket(&rc, t, name, phone, !clear, r->now);
+    xt_classify_decorate(r, o, t);
+    return xt_reply(r, status, o);
 }
 
 static int default_channel(int role)

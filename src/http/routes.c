@@ -41,6 +41,10 @@ const struct xt_route xt_routes[] = {
      XT_R(XT_ROLE_ADMIN) | XT_R(XT_ROLE_COMMAND) | XT_R(XT_ROLE_OPERATOR) |
          XT_R(XT_ROLE_DEPARTMENT) | XT_R(XT_ROLE_TOWNSHIP) | XT_R(XT_ROLE_VILLAGE),
      0, NULL},
+    {"GET", "/api/v1/hot-issues", xt_h_hot_issues,
+     XT_R(XT_ROLE_ADMIN) | XT_R(XT_ROLE_COMMAND) | XT_R(XT_ROLE_OPERATOR) |
+         XT_R(XT_ROLE_DEPARTMENT) | XT_R(XT_ROLE_TOWNSHIP) | XT_R(XT_ROLE_VILLAGE),
+     0, NULL},
     {"GET", "/api/v1/metrics/ranking", xt_h_ranking,
      XT_R(XT_ROLE_ADMIN) | XT_R(XT_ROLE_COMMAND) | XT_R(XT_ROLE_OPERATOR), 0, NULL},
     {"GET", "/api/v1/audit/verify", xt_h_audit_verify, XT_R(XT_ROLE_AUDITOR) | XT_R(XT_ROLE_ADMIN),

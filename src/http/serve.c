@@ -48,6 +48,13 @@ int xt_serve_main(int argc, char **argv, const char *default_dir)
         fprintf(stderr, "xietong: serve: cannot open '%s': %s\n", dir, err.message);
         return 1;
     }
+    double threshold = strtod(opt(argc, argv, "suggest-threshold", "0.6"), NULL);
+    if (xt_classify_setup(store, dir, opt(argc, argv, "model", NULL),
+                          opt(argc, argv, "type-model", NULL), threshold, &err)) {
+        fprintf(stderr, "xietong: serve: --%s: %s\n", err.field, err.message);
+        xt_store_close(store);
+        return 1;
+    }
     struct xt_server *srv;
     if (xt_server_start(store, &so, &srv, &err)) {
         fprintf(stderr, "xietong: serve: %s\n", err.message);

@@ -131,6 +131,13 @@ int xt_h_static(struct xt_req *r);
 int xt_h_places(struct xt_req *r);
 int xt_h_track_get(struct xt_req *r);
 int xt_h_track_callback(struct xt_req *r);
+/* h_classify.c: load the classifier's models (named ones must load; the
+ * defaults DIR/classify/category.model and type.model when present), the
+ * suggestion block of a rendered ticket, and the hot issues. */
+int xt_classify_setup(struct xt_store *store, const char *dir, const char *model,
+                      const char *type_model, double threshold, struct xt_error *err);
+void xt_classify_decorate(struct xt_req *r, struct json_object *o, const struct xt_ticket *t);
+int xt_h_hot_issues(struct xt_req *r);
 /* Issue a tracking code for a request just filed without an account and
  * add it to the ticket's JSON as "tracking": {"code"}. */
 int xt_track_attach(struct xt_req *r, const char *number, struct json_object *ticket);

@@ -118,6 +118,11 @@ static const struct copy_column audit_cols[] = {
 static const struct copy_column idempotency_cols[] = {
     T("key"), I("account_id"), I("status"), T("body"), I("created_at"),
 };
+/* migration 5 */
+static const struct copy_column classify_overrides_cols[] = {
+    I("id"), I("ticket_id"), I("at"), I("actor_id"), T("suggested_category"),
+    T("suggested_handler"), R("confidence"), T("chosen_category"), T("chosen_handler"),
+};
 
 #undef T
 #undef I
@@ -143,6 +148,7 @@ static const struct copy_table tables[] = {
     TABLE("assignments", assignments_cols, 1, true),
     TABLE("audit", audit_cols, 1, true),
     TABLE("idempotency", idempotency_cols, 2, false),
+    TABLE("classify_overrides", classify_overrides_cols, 1, true),
 };
 /* clang-format on */
 #define N_TABLES ((int)(sizeof(tables) / sizeof(tables[0])))

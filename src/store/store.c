@@ -610,6 +610,7 @@ void xt_store_close(struct xt_store *s)
     xt_calendar_free(s->calendar);
     xt_spatial_free(s->spatial);
     xt_routing_release(&s->routing);
+    xt_store_set_classifier(s, NULL, NULL, 0);
     xt_sessions_free(s->sessions);
     xt_names_free(s->names, s->n_names);
     xt_key_wipe(&s->key);

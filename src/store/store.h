@@ -345,4 +345,60 @@ int xt_store_copy(const char *from_url, const char *to_url, const char *dir,
 int xt_store_compare(const char *from_url, const char *to_url, struct xt_copy_report *rep,
                      struct xt_error *err);
 
+/* ---- classifier, duplicates and hot issues (classify.c) ---- */
+
+struct xt_classifier;
+
+/* Give the store the request classifier used at intake: category model
+ * (labels mapped to category codes) and request-type model, either may be
+ * NULL. The store takes ownership and frees them at close. Suggestions
+ * with a confidence below threshold are marked for the operator to decide.
+ * Call before serving (not thread-safe against intake). */
+void xt_store_set_classifier(struct xt_store *s, struct xt_classifier *category,
+                             struct xt_classifier *type, double threshold);
+const struct xt_classifier *xt_store_category_model(struct xt_store *s);
+const struct xt_classifier *xt_store_type_model(struct xt_store *s);
+double xt_store_suggest_threshold(struct xt_store *s);
+
+/* Calls fn(ctx, text, chosen category code) for every stored operator
+ * override (a dispatch to another category or unit than suggested). */
+int xt_store_classify_overrides(struct xt_store *s,
+                                int (*fn)(void *ctx, const char *text, const char *category),
+                                void *ctx, struct xt_error *err);
+
+/* A possible duplicate of a ticket: an open ticket of the same village
+ * created in the last XT_DUP_DAYS days whose text is similar. */
+#define XT_DUP_DAYS 30
+#define XT_DUP_MAX 5
+struct xt_duplicate {
+    char number[32];
+    double similarity;  /* Jaccard of the 3-gram shingles */
+    double distance_m;  /* -1 when either has no point */
+    bool same_grid;
+    int state;
+};
+
+/* Up to XT_DUP_MAX candidates for t (most similar first): similarity at
+ * least XT_DUP_MIN_SIMILARITY and, when both have points, within
+ * XT_DUP_MAX_METRES. */
+#define XT_DUP_MIN_SIMILARITY 0.35
+#define XT_DUP_MAX_METRES 2000.0
+int xt_store_ticket_duplicates(struct xt_store *s, const struct xt_ticket *t,
+                               struct xt_duplicate *out, int *n, struct xt_error *err);
+
+/* A ticket of a hot-issue period. text and number are owned by the array
+ * (xt_store_hot_items_free). */
+struct xt_hot_ticket {
+    char number[32];
+    char grid[XT_CODE_MAX];
+    char *text;
+    long support; /* tickets merged into it */
+    bool previous;
+};
+/* The tickets created in month (yyyymm) and the month before in unit's
+ * subtree ("" for all). */
+int xt_store_hot_tickets(struct xt_store *s, const char *unit, int month,
+                         struct xt_hot_ticket **out, size_t *n, struct xt_error *err);
+void xt_store_hot_tickets_free(struct xt_hot_ticket *t, size_t n);
+
 #endif

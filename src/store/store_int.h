@@ -89,6 +89,10 @@ struct xt_store {
 
     struct xt_session_cache *sessions;
 
+    /* The intake classifier (classify.c), NULL when none is loaded. */
+    struct xt_classifier *cat_model, *type_model;
+    double suggest_threshold;
+
     /* Unit code → name, sorted by code, for rendering without a query. */
     struct xt_name_entry *names;
     size_t n_names;
@@ -143,5 +147,13 @@ int xt_store_load_spatial(struct xt_store *s, struct xt_conn *c, struct xt_spati
 
 struct xt_session_cache *xt_sessions_new(void);
 void xt_sessions_free(struct xt_session_cache *sc);
+
+/* classify.c: the classifier's category suggestion for t at intake
+ * (category "" when no model or no mapped code); and the override record
+ * of a dispatch that differs from the suggestion (writer only). */
+void xt_store_suggest(struct xt_store *s, const struct xt_ticket *t, char *category,
+                      size_t catsz, double *confidence);
+int xt_store_record_override(struct xt_conn *c, const struct xt_ticket *t,
+                             const struct xt_actor *actor, int64_t now);
 
 #endif

@@ -512,10 +512,15 @@ int xt_store_ticket_create(struct xt_store *s, const struct xt_actor *actor, str
         return rc;
     if (*t->category && !xt_routing_category(&s->routing, t->category))
         return xt_error_set(err, XT_EINVAL, "category", "unknown category '%s'", t->category);
-    char sug_handler[XT_CODE_MAX] = "";
-    if (*t->category) {
+    char sug_handler[XT_CODE_MAX] = "", sug_category[XT_CATEGORY_MAX] = "";
+    double sug_conf = 1.0;
+    if (*t->category)
+        snprintf(sug_category, sizeof(sug_category), "%s", t->category);
+    else
+        xt_store_suggest(s, t, sug_category, sizeof(sug_category), &sug_conf);
+    if (*sug_category) {
         struct xt_error rerr;
-        if (xt_routing_resolve(&s->routing, t->category, t->grid, sug_handler, &rerr))
+        if (xt_routing_resolve(&s->routing, sug_category, t->grid, sug_handler, &rerr))
             sug_handler[0] = '\0';
     }
     if (contact && *contact->name && (rc = xt_name_check(contact->name, err)))
@@ -551,9 +556,9 @@ int xt_store_ticket_create(struct xt_store *s, const struct xt_actor *actor, str
         .phone_index = *phone_index ? phone_index : NULL,
         .name_masked = *name_masked ? name_masked : NULL,
         .phone_masked = *phone_masked ? phone_masked : NULL,
-        .sug_category = *t->category ? t->category : NULL,
+        .sug_category = *sug_category ? sug_category : NULL,
         .sug_handler = *sug_handler ? sug_handler : NULL,
-        .sug_conf = 1.0,
+        .sug_conf = sug_conf,
         .idem_key = idem_key && *idem_key ? idem_key : NULL,
         .now = now,
         .err = err,
@@ -816,7 +821,8 @@ static int act_job(struct xt_store *s, struct xt_conn *c, void *arg)
     if (rc)
         return rc;
     if ((rc = track_assignment(c, t, &ev, j->now)) || (rc = save_ticket(c, t)) ||
-        (rc = insert_event(c, t->id, &ev, j->actor)))
+        (rc = insert_event(c, t->id, &ev, j->actor)) ||
+        (j->action == XT_ACT_DISPATCH && (rc = xt_store_record_override(c, t, j->actor, j->now))))
         return xt_sqlite_err(j->err, c, "save ticket");
     if (j->idem_key &&
         (rc = idem_record(c, j->idem_key, j->actor->account_id, 200, t->number, j->now)))

@@ -71,7 +71,12 @@ export async function dispatchForm(tk, opts = {}) {
   const facts = h('dl', { class: 'facts' },
     h('dt', {}, t('dispatch.suggested_category')), h('dd', { class: 'sug-category' }, sugCategory ? categoryLabel(sugCategory) : t('dispatch.no_suggestion')),
     h('dt', {}, t('dispatch.suggested_handler')), h('dd', { class: 'sug-handler' }, sug.handler ? sug.handler.name : t('dispatch.no_suggestion')),
-    h('dt', {}, t('dispatch.confidence')), h('dd', {}, fmtConfidence(sug.confidence)));
+    h('dt', {}, t('dispatch.confidence')), h('dd', { class: 'sug-confidence' }, fmtConfidence(sug.confidence),
+      // Below the server's threshold the guess is only a hint.
+      sug.operator_decides && sug.confidence !== null && sug.confidence !== undefined
+        ? h('span', { class: 'badge' }, ` ${t('dispatch.operator_decides')}`) : null),
+    ...(sug.type ? [h('dt', {}, t('dispatch.suggested_type')),
+      h('dd', { class: 'sug-type' }, `${t(`type.${sug.type.type}`)} (${fmtConfidence(sug.type.confidence)})`)] : []));
 
   const dupList = h('div', { class: 'dups' });
   const dups = opts.duplicates || [];

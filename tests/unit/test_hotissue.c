@@ -1,0 +1,126 @@
+/* test_hotissue.c - core/hotissue.c: shingles and Jaccard, and clustering
+ * of constructed near-duplicates among unrelated requests. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/hotissue.h"
+
+static double sim(const char *a, const char *b)
+{
+    uint32_t *x, *y;
+    size_t nx, ny;
+    assert_int_equal(xt_shingles(a, 400, &x, &nx), 0);
+    assert_int_equal(xt_shingles(b, 400, &y, &ny), 0);
+    double j = xt_jaccard(x, nx, y, ny);
+    free(x);
+    free(y);
+    return j;
+}
+
+static void test_jaccard(void **state)
+{
+    (void)state;
+    assert_true(sim("小区路灯坏了", "小区路灯坏了") == 1.0);
+    /* Punctuation, width and spaces do not count. */
+    assert_true(sim("小区路灯坏了！", "小区 路灯，坏了") == 1.0);
+    assert_true(sim("小区路灯坏了两个月", "学校食堂饭菜太差") == 0.0);
+    double j = sim("幸福小区门口垃圾站臭气熏天", "幸福小区门口的垃圾站臭气熏天啊");
+    assert_true(j > 0.5 && j < 1.0);
+    assert_true(sim("", "abc") == 0.0);
+}
+
+static const char *const THEMES[] = {
+    "五矿万境小区业主反映开发商延期交房并且房屋质量问题严重",
+    "幸福路与建设路交叉口红绿灯坏了三天交通混乱",
+    "第一中学周边网吧违规接纳未成年人请相关部门查处",
+};
+
+static void test_clusters_near_duplicates(void **state)
+{
+    (void)state;
+    /* 3 themes x 6 variants (a prefix, a suffix, one character changed),
+     * and 20 unrelated requests. */
+    char *texts[38];
+    struct xt_hot_item items[38];
+    size_t n = 0;
+    static const char *const PRE[] = {"", "紧急：", "再次反映", "", "请问", "市民反映"};
+    static const char *const SUF[] = {"", "！", "，请尽快处理", "。谢谢", "", "，盼复"};
+    for (int t = 0; t < 3; t++)
+        for (int v = 0; v < 6; v++) {
+            char buf[256];
+            snprintf(buf, sizeof(buf), "%s%s%s", PRE[v], THEMES[t], SUF[v]);
+            texts[n] = strdup(buf);
+            items[n] = (struct xt_hot_item){texts[n], v % 2 ? "G1" : "G2", t == 1 ? 10 : 0,
+                                            v == 5};
+            n++;
+        }
+    /* Unrelated requests: 20 random characters of the CJK block each. */
+    uint32_t rng = 12345;
+    for (int i = 0; i < 20; i++) {
+        char buf[128];
+        size_t k = 0;
+        for (int c = 0; c < 20; c++) {
+            rng = rng * 1103515245u + 12345u;
+            uint32_t cp = 0x4E00 + (rng >> 8) % 0x5000;
+            buf[k++] = (char)(0xE0 | (cp >> 12));
+            buf[k++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            buf[k++] = (char)(0x80 | (cp & 0x3F));
+        }
+        buf[k] = '\0';
+        texts[n] = strdup(buf);
+        items[n] = (struct xt_hot_item){texts[n], "G3", 0, false};
+        n++;
+    }
+    struct xt_hot_params p;
+    xt_hot_params_init(&p);
+    struct xt_hot_cluster *cl;
+    size_t ncl;
+    struct xt_error err;
+    assert_int_equal(xt_hot_cluster(items, n, &p, &cl, &ncl, &err), 0);
+    assert_int_equal(ncl, 3);
+    for (size_t c = 0; c < ncl; c++) {
+        /* 5 current members and 1 of the previous period each. */
+        assert_int_equal(cl[c].n, 5);
+        assert_int_equal(cl[c].n_prev, 1);
+        assert_int_equal(cl[c].places, 2);
+        int theme = (int)(cl[c].representative / 6);
+        for (size_t q = 0; q < cl[c].n; q++) {
+            assert_true(cl[c].members[q] < 18);
+            assert_int_equal((int)(cl[c].members[q] / 6), theme);
+        }
+    }
+    /* The supported theme ranks first. */
+    assert_int_equal(cl[0].representative / 6, 1);
+    assert_int_equal(cl[0].support, 50);
+    assert_true(cl[0].score > cl[1].score);
+    xt_hot_clusters_free(cl, ncl);
+
+    /* Same place only: each theme splits into its two grids. */
+    p.same_place = true;
+    assert_int_equal(xt_hot_cluster(items, n, &p, &cl, &ncl, &err), 0);
+    assert_int_equal(ncl, 6);
+    xt_hot_clusters_free(cl, ncl);
+
+    p.threshold = 2;
+    assert_int_equal(xt_hot_cluster(items, n, &p, &cl, &ncl, &err), XT_EINVAL);
+    assert_string_equal(err.field, "threshold");
+    for (size_t i = 0; i < n; i++)
+        free(texts[i]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_jaccard),
+        cmocka_unit_test(test_clusters_near_duplicates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
