@@ -24,6 +24,8 @@ static void usage(FILE *fp)
           "  metrics   --unit CODE [--period YYYY-MM] [--ranking township|department] --data DIR\n"
           "  ticket    show NUMBER | list [--status S] [--unit CODE] [--limit N] --data DIR\n"
           "  audit     verify --data DIR\n"
+          "  apikey    add --name APP --scope CODE | list | revoke --name APP --data DIR\n"
+          "                                            Open311 API keys (docs/OPEN311.md)\n"
           "  migrate-data --from URL --to URL [--data DIR] [--verify-only]  copy a database\n"
           "  demo      [--data DIR] [--port N] [--tickets N] [--no-serve]\n"
           "  serve     [--data DIR] [--port N] [--bind ADDR] [--web DIR]\n",
@@ -315,6 +317,8 @@ int xt_cli_main(int argc, char **argv, bool *serve_after)
         return cmd_ticket(&o);
     if (strcmp(cmd, "audit") == 0)
         return cmd_audit(&o);
+    if (strcmp(cmd, "apikey") == 0)
+        return xt_cli_apikey(&o);
     if (strcmp(cmd, "migrate-data") == 0)
         return xt_cli_migrate_data(&o);
     if (strcmp(cmd, "demo") == 0) {

@@ -82,6 +82,16 @@ struct xt_route {
 extern const struct xt_route xt_routes[];
 extern const size_t xt_route_count;
 
+/* Routes whose pattern starts with prefix answer their errors through
+ * reply (e.g. Open311's errors/error) instead of the JSON error object. */
+struct xt_error_format {
+    const char *prefix;
+    int (*reply)(struct xt_req *r, int code);
+};
+
+extern const struct xt_error_format xt_error_formats[];
+extern const size_t xt_error_format_count;
+
 /* Query argument, or NULL when absent or empty. */
 const char *xt_req_query(struct xt_req *r, const char *name);
 const char *xt_req_header(struct xt_req *r, const char *name);
@@ -130,6 +140,10 @@ int xt_h_static(struct xt_req *r);
 int xt_h_places(struct xt_req *r);
 int xt_h_track_get(struct xt_req *r);
 int xt_h_track_callback(struct xt_req *r);
+/* Open311 GeoReport v2 under /open311/v2/ (h_open311.c). */
+int xt_h_open311_get(struct xt_req *r);
+int xt_h_open311_post(struct xt_req *r);
+int xt_open311_errors(struct xt_req *r, int code);
 /* Issue a tracking code for a request just filed without an account and
  * add it to the ticket's JSON as "tracking": {"code"}. */
 int xt_track_attach(struct xt_req *r, const char *number, struct json_object *ticket);
