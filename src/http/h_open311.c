@@ -481,7 +481,7 @@ static int get_token(struct xt_req *r, enum fmt fmt, const char *token)
 
 /* A W3C date-time, or a bare date (local midnight; as an upper bound,
  * the last second of that day). */
-static int query_time(struct xt_req *r, const char *name, bool upper, int64_t *out)
+static int query_time(struct xt_req *r, const char *name, int64_t *out)
 {
     const char *v = xt_req_query(r, name);
     *out = 0;
@@ -490,9 +490,17 @@ static int query_time(struct xt_req *r, const char *name, bool upper, int64_t *o
     if (xt_time_parse(v, out))
         return xt_error_set(&r->err, XT_EINVAL, name,
                             "must be a W3C date-time such as 2026-11-26T09:30:00+08:00");
-    if (upper && strlen(v) == 10)
-        *out += XT_DAY - 1;
     return 0;
+}
+
+/* The exclusive upper bound of an inclusive one: a bare date takes in its
+ * whole day. */
+static int64_t upper_bound(struct xt_req *r, const char *name, int64_t t)
+{
+    const char *v = xt_req_query(r, name);
+    if (!t)
+        return 0;
+    return t + (v && strlen(v) == 10 ? XT_DAY : 1);
 }
 
 static int query_int(struct xt_req *r, const char *name, long lo, long hi, long def, long *out)
@@ -620,10 +628,9 @@ static int get_requests(struct xt_req *r, enum fmt fmt)
     }
     int64_t start, end, after, before;
     int rc;
-    if ((rc = query_time(r, "start_date", false, &start)) ||
-        (rc = query_time(r, "end_date", true, &end)) ||
-        (rc = query_time(r, "updated_after", false, &after)) ||
-        (rc = query_time(r, "updated_before", true, &before)))
+    if ((rc = query_time(r, "start_date", &start)) || (rc = query_time(r, "end_date", &end)) ||
+        (rc = query_time(r, "updated_after", &after)) ||
+        (rc = query_time(r, "updated_before", &before)))
         return rc;
     if (start && end && end < start)
         return xt_error_set(&r->err, XT_EINVAL, "end_date", "is before start_date");
@@ -643,9 +650,9 @@ static int get_requests(struct xt_req *r, enum fmt fmt)
         start = r->now - O311_WINDOW;
     }
     f.created_from = start;
-    f.created_to = end ? end + 1 : 0; /* end_date is inclusive */
+    f.created_to = upper_bound(r, "end_date", end); /* end_date is inclusive */
     f.updated_from = after;
-    f.updated_to = before ? before + 1 : 0; /* inclusive too */
+    f.updated_to = upper_bound(r, "updated_before", before);
     long page, size;
     if ((rc = query_int(r, "page", 1, 1000000, 1, &page)) ||
         (rc = query_int(r, "page_size", 1, O311_MAX_ROWS, O311_MAX_ROWS, &size)))
