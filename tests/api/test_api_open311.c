@@ -574,6 +574,56 @@ static void test_post_errors(void **state)
     assert_int_equal(listed(), before + 1);
 }
 
+static void test_post_too_large(void **state)
+{
+    (void)state;
+    size_t n = 70 * 1024;
+    char *f = malloc(n + 128);
+    assert_non_null(f);
+    int k = snprintf(f, 128, "api_key=%s&description=", key);
+    memset(f + k, 'a', n);
+    f[(size_t)k + n] = '\0';
+    post_error(V2 "/requests.xml", f, 413, "body");
+    free(f);
+}
+
+/* The key commands refuse what they cannot do, with a non-zero exit. */
+static void test_apikey_cli(void **state)
+{
+    (void)state;
+    char cmd[512];
+    static const char *const bad[] = {
+        "add --name citizen-app --scope " API_COUNTY, /* the name is taken */
+        "add --name other --scope 999999",            /* no such unit */
+        "add --name other --scope " API_GRID,         /* a grid is too small */
+        "add --name 'Bad Name' --scope " API_COUNTY,  /* not a-z0-9_-. */
+        "add --scope " API_COUNTY,                    /* no name */
+        "revoke --name nobody",                       /* no such key */
+        "revoke --name gone",                         /* revoked already */
+        "rotate --name citizen-app",                  /* no such verb */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(cmd, sizeof(cmd), "'%s' apikey %s --data '%s' >/dev/null 2>&1", XT_BINARY,
+                 bad[i], dir);
+        int st = system(cmd);
+        if (st == 0)
+            fail_msg("apikey %s succeeded", bad[i]);
+    }
+    snprintf(cmd, sizeof(cmd), "'%s' apikey list --data '%s'", XT_BINARY, dir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char line[256];
+    int live = 0, revoked_n = 0;
+    while (fgets(line, sizeof(line), p)) {
+        live += strncmp(line, "citizen-app ", 12) == 0 && strstr(line, " live") != NULL;
+        revoked_n += strncmp(line, "gone ", 5) == 0 && strstr(line, " revoked ") != NULL;
+        assert_null(strstr(line, key)); /* the key is never shown again */
+    }
+    assert_int_equal(pclose(p), 0);
+    assert_int_equal(live, 1);
+    assert_int_equal(revoked_n, 1);
+}
+
 /* ---- POST and read back ---- */
 
 static void check_request_json(struct json_object *o)
@@ -1003,6 +1053,8 @@ int main(void)
         cmocka_unit_test(test_services),
         cmocka_unit_test(test_service_definition),
         cmocka_unit_test(test_post_errors),
+        cmocka_unit_test(test_post_too_large),
+        cmocka_unit_test(test_apikey_cli),
         cmocka_unit_test(test_post_and_read),
         cmocka_unit_test(test_locations),
         cmocka_unit_test(test_filters),
