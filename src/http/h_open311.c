@@ -523,16 +523,10 @@ struct list_ctx {
     struct json_object *list;
 };
 
-static int add_found(void *ctx, const char *number, const char *media)
+static int add_found(void *ctx, const struct xt_ticket *t, const char *media)
 {
     struct list_ctx *l = ctx;
-    struct xt_ticket t;
-    struct xt_error e;
-    xt_error_clear(&e);
-    if (xt_store_ticket_get(l->r->store, system_actor(), number, &t, NULL, false, l->r->now, &e))
-        return 0; /* gone between the search and the read: skip */
-    json_object_array_add(l->list, request_json(l->r, &t, media));
-    xt_ticket_release(&t);
+    json_object_array_add(l->list, request_json(l->r, t, media));
     return 0;
 }
 

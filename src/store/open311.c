@@ -289,9 +289,12 @@ int xt_store_o311_media(struct xt_store *s, const char *number, char *out, size_
 }
 
 /* Open: received, dispatched, signed, returned (XT_S_OPEN); closed:
- * replied, closed, merged (core/open311.h). */
+ * replied, closed, merged (core/open311.h). Only the columns the public
+ * view shows are read, in one query. */
 static const char SQL_FIND[] =
-    "SELECT t.number, o.media_url FROM tickets t"
+    "SELECT t.number, t.state, t.type, t.urgent, t.category, t.text, t.address, t.lat, t.lon,"
+    " t.grid, t.lead, t.handler, t.resolve_by, t.created_at, t.updated_at, t.reply,"
+    " t.merged_into, t.suggested_handler, o.media_url FROM tickets t"
     " LEFT JOIN open311_requests o ON o.number = t.number"
     " WHERE (CAST(?1 AS TEXT) IS NULL OR instr(CAST(?1 AS TEXT), ',' || t.category || ',') > 0)"
     " AND ((CAST(?2 AS INTEGER) = 1 AND t.state IN (0, 1, 2, 5))"
@@ -302,9 +305,42 @@ static const char SQL_FIND[] =
     " AND (CAST(?7 AS BIGINT) = 0 OR t.updated_at < ?7)"
     " ORDER BY t.id DESC LIMIT CAST(?8 AS INTEGER) OFFSET CAST(?9 AS INTEGER)";
 
+static char *dup_or_null(struct xt_stmt *st, int i)
+{
+    return xt_col_null(st, i) ? NULL : strdup(xt_col_text(st, i));
+}
+
+/* The row of SQL_FIND as a ticket holding the fields of the public view. */
+static int found_ticket(struct xt_stmt *st, struct xt_ticket *t)
+{
+    xt_ticket_init(t);
+    snprintf(t->number, sizeof(t->number), "%s", xt_col_text(st, 0));
+    t->state = (int)xt_col_int(st, 1);
+    t->type = (int)xt_col_int(st, 2);
+    t->urgent = xt_col_int(st, 3) != 0;
+    snprintf(t->category, sizeof(t->category), "%s", xt_col_text(st, 4));
+    t->text = dup_or_null(st, 5);
+    t->address = dup_or_null(st, 6);
+    if (!xt_col_null(st, 7)) {
+        t->has_point = true;
+        t->lat = xt_col_double(st, 7);
+        t->lon = xt_col_double(st, 8);
+    }
+    snprintf(t->grid, sizeof(t->grid), "%s", xt_col_text(st, 9));
+    snprintf(t->lead, sizeof(t->lead), "%s", xt_col_text(st, 10));
+    snprintf(t->handler, sizeof(t->handler), "%s", xt_col_text(st, 11));
+    t->resolve_by = xt_col_int(st, 12);
+    t->created_at = xt_col_int(st, 13);
+    t->updated_at = xt_col_int(st, 14);
+    t->reply = dup_or_null(st, 15);
+    snprintf(t->merged_into, sizeof(t->merged_into), "%s", xt_col_text(st, 16));
+    snprintf(t->suggested_handler, sizeof(t->suggested_handler), "%s", xt_col_text(st, 17));
+    return t->text ? 0 : XT_ENOMEM;
+}
+
 int xt_store_o311_find(struct xt_store *s, const struct xt_o311_filter *f,
-                       int (*fn)(void *ctx, const char *number, const char *media_url), void *ctx,
-                       struct xt_error *err)
+                       int (*fn)(void *ctx, const struct xt_ticket *t, const char *media_url),
+                       void *ctx, struct xt_error *err)
 {
     if (f->limit < 1 || f->limit > 1000 || f->offset < 0)
         return xt_error_set(err, XT_EINVAL, "page_size", "must be 1..1000");
@@ -325,27 +361,18 @@ int xt_store_o311_find(struct xt_store *s, const struct xt_o311_filter *f,
     xt_bind_int(st, 7, f->updated_to);
     xt_bind_int(st, 8, f->limit);
     xt_bind_int(st, 9, f->offset);
-    /* Numbers first, then the caller's reads: fn may use another reader. */
-    struct entry {
-        char number[XT_NUMBER_MAX];
-        char *media;
-    } *rows = calloc((size_t)f->limit, sizeof(*rows));
-    int n = 0, rc = 0;
-    if (!rows)
-        rc = XT_ENOMEM;
-    while (!rc && n < f->limit && xt_step(st) == 1) {
-        snprintf(rows[n].number, sizeof(rows[n].number), "%s", xt_col_text(st, 0));
-        rows[n].media = xt_col_null(st, 1) ? NULL : strdup(xt_col_text(st, 1));
-        n++;
+    int rc = 0;
+    while (xt_step(st) == 1) {
+        struct xt_ticket t;
+        rc = found_ticket(st, &t);
+        if (!rc && fn(ctx, &t, xt_col_text(st, 18)))
+            rc = 1;
+        xt_ticket_release(&t);
+        if (rc)
+            break;
     }
     xt_reset(st);
     xt_store_reader_put(s, c);
-    for (int i = 0; i < n; i++) {
-        if (!rc && fn(ctx, rows[i].number, rows[i].media ? rows[i].media : ""))
-            rc = 1;
-        free(rows[i].media);
-    }
-    free(rows);
     if (rc == XT_ENOMEM)
         return xt_error_set(err, XT_ENOMEM, "", "out of memory");
     return 0;

@@ -82,11 +82,15 @@ struct xt_o311_filter {
     int limit, offset; /* limit 1..1000 */
 };
 
-/* Calls fn with the number and media URL ("" when none) of each match,
- * newest first; fn returns non-zero to stop. */
+/* Calls fn for each match, newest first, with the ticket (borrowed for
+ * the call; only the fields the public view shows are filled: number,
+ * state, type, urgent, category, text, address, point, grid, lead,
+ * handler, resolve_by, created_at, updated_at, reply, merged_into,
+ * suggested_handler) and its media URL ("" when none). fn must not use
+ * the store (a read connection is held); it returns non-zero to stop. */
 int xt_store_o311_find(struct xt_store *s, const struct xt_o311_filter *f,
-                       int (*fn)(void *ctx, const char *number, const char *media_url), void *ctx,
-                       struct xt_error *err);
+                       int (*fn)(void *ctx, const struct xt_ticket *t, const char *media_url),
+                       void *ctx, struct xt_error *err);
 
 /* The township, village or grid an address string starts with (the
  * longest unit name that is a prefix of it). XT_ENOTFOUND when none,

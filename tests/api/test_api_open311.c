@@ -901,6 +901,19 @@ static void test_filters(void **state)
     get_error(V2 "/requests.xml?page=0", 400, "page");
     get_error(V2 "/requests.json?page=two", 400, "page");
 
+    /* A listed request reads exactly as the request read alone. */
+    get(V2 "/requests.json", 200, &r);
+    for (size_t i = 0; i < json_object_array_length(r.json); i++) {
+        struct json_object *o = json_object_array_get_idx(r.json, i);
+        struct api_resp one;
+        snprintf(path, sizeof(path), V2 "/requests/%s.json", api_json_str(o, "service_request_id"));
+        get(path, 200, &one);
+        assert_string_equal(json_object_to_json_string(o),
+                            json_object_to_json_string(json_object_array_get_idx(one.json, 0)));
+        api_resp_release(&one);
+    }
+    api_resp_release(&r);
+
     /* The XML list carries the same requests. */
     get(V2 "/requests.xml?page_size=3", 200, &r);
     xmlDocPtr doc = xml_parse(&r);
@@ -1040,6 +1053,25 @@ static void test_client_follows_to_closed(void **state)
     assert_children(child(root, "request_update"), UPDATE_FIELDS);
     xmlFreeDoc(doc);
     api_resp_release(&r);
+
+    /* The search shows the closed request as the request read alone. */
+    snprintf(path, sizeof(path), "%s/requests/%s.json", prefix, number);
+    struct api_resp one;
+    get(path, 200, &one);
+    snprintf(path, sizeof(path), "%s/requests.json?status=closed&service_code=%s", prefix, code);
+    get(path, 200, &r);
+    bool found = false;
+    for (size_t i = 0; i < json_object_array_length(r.json); i++) {
+        struct json_object *o2 = json_object_array_get_idx(r.json, i);
+        if (strcmp(api_json_str(o2, "service_request_id"), number) == 0) {
+            found = true;
+            assert_string_equal(json_object_to_json_string(o2),
+                                json_object_to_json_string(json_object_array_get_idx(one.json, 0)));
+        }
+    }
+    assert_true(found);
+    api_resp_release(&r);
+    api_resp_release(&one);
 
     /* Staff see in the timeline that it came through the API. */
     assert_true(api_ticket_count(&srv, T(OPERATOR), "status=closed&category=C01") >= 1);
