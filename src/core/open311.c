@@ -16,7 +16,7 @@ bool xt_o311_is_open(int state)
 }
 
 static const struct xt_o311_value type_values[] = {
-    {"consult", "咨询"}, {"help", "求助"},        {"complaint", "投诉"},
+    {"consult", "咨询"}, {"help", "求助"},       {"complaint", "投诉"},
     {"report", "举报"},  {"suggestion", "建议"},
 };
 static const struct xt_o311_value urgent_values[] = {
@@ -39,8 +39,7 @@ static const char *or_blank(const char *s)
     return s ? s : "";
 }
 
-void xt_o311_status_notes(const struct xt_ticket *t, const char *unit_name, char *out,
-                          size_t outsz)
+void xt_o311_status_notes(const struct xt_ticket *t, const char *unit_name, char *out, size_t outsz)
 {
     const char *unit = unit_name && *unit_name ? unit_name : NULL;
     switch (t->state) {

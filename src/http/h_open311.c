@@ -72,10 +72,10 @@ static const char *xml_item_name(const char *list)
     static const struct {
         const char *list, *item;
     } names[] = {
-        {"services", "service"},         {"service_requests", "request"},
-        {"attributes", "attribute"},     {"values", "value"},
-        {"endpoints", "endpoint"},       {"formats", "format"},
-        {"errors", "error"},             {"service_request_updates", "request_update"},
+        {"services", "service"},     {"service_requests", "request"},
+        {"attributes", "attribute"}, {"values", "value"},
+        {"endpoints", "endpoint"},   {"formats", "format"},
+        {"errors", "error"},         {"service_request_updates", "request_update"},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(names[i].list, list) == 0)
@@ -91,11 +91,21 @@ static int xml_text(struct xt_buf *b, const char *s)
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         switch (c) {
-        case '&': rc |= xt_buf_puts(b, "&amp;"); break;
-        case '<': rc |= xt_buf_puts(b, "&lt;"); break;
-        case '>': rc |= xt_buf_puts(b, "&gt;"); break;
-        case '"': rc |= xt_buf_puts(b, "&quot;"); break;
-        case '\'': rc |= xt_buf_puts(b, "&apos;"); break;
+        case '&':
+            rc |= xt_buf_puts(b, "&amp;");
+            break;
+        case '<':
+            rc |= xt_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            rc |= xt_buf_puts(b, "&gt;");
+            break;
+        case '"':
+            rc |= xt_buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            rc |= xt_buf_puts(b, "&apos;");
+            break;
         default:
             if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r')
                 rc |= xt_buf_append(b, s, 1);
@@ -143,8 +153,8 @@ static int answer(struct xt_req *r, enum fmt fmt, int status, const char *root,
         bad |= xt_buf_puts(&b, "\n");
         r->content_type = "text/xml; charset=utf-8";
     } else {
-        bad = xt_buf_puts(&b, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-                                                                    JSON_C_TO_STRING_NOSLASHESCAPE));
+        bad = xt_buf_puts(&b, json_object_to_json_string_ext(
+                                  v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         r->content_type = "application/json; charset=utf-8";
     }
     json_object_put(v);
@@ -336,9 +346,7 @@ static struct json_object *request_json(struct xt_req *r, const struct xt_ticket
 {
     bool report = t->type == XT_TYPE_REPORT;
     const struct xt_category *c = find_service(r, t->category);
-    const char *agency_code = *t->handler ? t->handler
-                              : *t->lead  ? t->lead
-                                          : t->suggested_handler;
+    const char *agency_code = *t->handler ? t->handler : *t->lead ? t->lead : t->suggested_handler;
     char notes[9000], notice[200];
     struct xt_ticket shown = *t;
     if (report)
@@ -383,8 +391,8 @@ static const struct xt_actor *system_actor(void)
 
 /* Load a ticket for the public view; XT_ENOTFOUND for anything that is
  * not one of our numbers. */
-static int load_request(struct xt_req *r, const char *number, struct xt_ticket *t,
-                        char *media, size_t mediasz)
+static int load_request(struct xt_req *r, const char *number, struct xt_ticket *t, char *media,
+                        size_t mediasz)
 {
     if (strlen(number) >= XT_NUMBER_MAX)
         return xt_error_set(&r->err, XT_ENOTFOUND, "service_request_id",
@@ -393,8 +401,8 @@ static int load_request(struct xt_req *r, const char *number, struct xt_ticket *
     xt_error_clear(&e);
     int rc = xt_store_ticket_get(r->store, system_actor(), number, t, NULL, false, r->now, &e);
     if (rc == XT_ENOTFOUND)
-        return xt_error_set(&r->err, XT_ENOTFOUND, "service_request_id",
-                            "no service request '%s'", number);
+        return xt_error_set(&r->err, XT_ENOTFOUND, "service_request_id", "no service request '%s'",
+                            number);
     if (rc)
         return xt_error_set(&r->err, rc, "", "%s", e.message);
     xt_store_o311_media(r->store, number, media, mediasz);
@@ -512,8 +520,8 @@ static int query_int(struct xt_req *r, const char *name, long lo, long hi, long 
     char *end;
     long n = strtol(v, &end, 10);
     if (*end || end == v || n < lo || n > hi)
-        return xt_error_set(&r->err, XT_EINVAL, name, "must be a whole number within %ld..%ld",
-                            lo, hi);
+        return xt_error_set(&r->err, XT_EINVAL, name, "must be a whole number within %ld..%ld", lo,
+                            hi);
     *out = n;
     return 0;
 }
@@ -541,8 +549,8 @@ static int list_by_ids(struct xt_req *r, enum fmt fmt, const char *ids)
         size_t len = (size_t)(end - p);
         if (++n > O311_MAX_IDS) {
             json_object_put(list);
-            return xt_error_set(&r->err, XT_EINVAL, "service_request_id",
-                                "at most %d ids at once", O311_MAX_IDS);
+            return xt_error_set(&r->err, XT_EINVAL, "service_request_id", "at most %d ids at once",
+                                O311_MAX_IDS);
         }
         char number[XT_NUMBER_MAX];
         if (len > 0 && len < sizeof(number)) {
@@ -551,8 +559,8 @@ static int list_by_ids(struct xt_req *r, enum fmt fmt, const char *ids)
             bool seen = false;
             for (size_t i = 0; i < json_object_array_length(list); i++) {
                 struct json_object *id = NULL;
-                json_object_object_get_ex(json_object_array_get_idx(list, i),
-                                          "service_request_id", &id);
+                json_object_object_get_ex(json_object_array_get_idx(list, i), "service_request_id",
+                                          &id);
                 seen |= strcmp(json_object_get_string(id), number) == 0;
             }
             struct xt_ticket t;
@@ -808,11 +816,16 @@ static void rename_field(struct xt_error *e)
     static const struct {
         const char *ours, *theirs;
     } names[] = {
-        {"text", "description"},          {"location.lat", "lat"},
-        {"location.lon", "long"},         {"location.unit", "address_id"},
-        {"location.address", "address_string"}, {"location", "lat/long or address_id"},
-        {"contact.name", "first_name/last_name"}, {"contact.phone", "phone"},
-        {"category", "service_code"},     {"type", "attribute[request_type]"},
+        {"text", "description"},
+        {"location.lat", "lat"},
+        {"location.lon", "long"},
+        {"location.unit", "address_id"},
+        {"location.address", "address_string"},
+        {"location", "lat/long or address_id"},
+        {"contact.name", "first_name/last_name"},
+        {"contact.phone", "phone"},
+        {"category", "service_code"},
+        {"type", "attribute[request_type]"},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(e->field, names[i].ours) == 0) {
@@ -896,8 +909,8 @@ static int post_request(struct xt_req *r, enum fmt fmt, const struct form *f)
     const char *lat = form_get(f, "lat"), *lon = form_get(f, "long");
     const char *addr = form_get(f, "address_string"), *addr_id = form_get(f, "address_id");
     if ((lat && !lon) || (!lat && lon))
-        return xt_error_set(&r->err, XT_EINVAL, lat ? "long" : "lat",
-                            "is required with %s", lat ? "lat" : "long");
+        return xt_error_set(&r->err, XT_EINVAL, lat ? "long" : "lat", "is required with %s",
+                            lat ? "lat" : "long");
     if (lat) {
         if ((rc = parse_coord(r, "lat", lat, -90, 90, &t.lat)) ||
             (rc = parse_coord(r, "long", lon, -180, 180, &t.lon)))
@@ -931,8 +944,8 @@ static int post_request(struct xt_req *r, enum fmt fmt, const struct form *f)
     const char *first = form_get(f, "first_name"), *last = form_get(f, "last_name");
     const char *phone = form_get(f, "phone"), *email = form_get(f, "email");
     if ((first && strlen(first) > 120) || (last && strlen(last) > 120))
-        return xt_error_set(&r->err, XT_EINVAL, first && strlen(first) > 120 ? "first_name"
-                                                                              : "last_name",
+        return xt_error_set(&r->err, XT_EINVAL,
+                            first && strlen(first) > 120 ? "first_name" : "last_name",
                             "is too long");
     xt_o311_person_name(first, last, contact.name, sizeof(contact.name));
     if (phone) {

@@ -20,8 +20,7 @@ static int check_name(const char *name, struct xt_error *err)
 {
     size_t n = name ? strlen(name) : 0;
     if (n < 2 || n > XT_APIKEY_NAME_MAX)
-        return xt_error_set(err, XT_EINVAL, "name", "must be 2..%d characters",
-                            XT_APIKEY_NAME_MAX);
+        return xt_error_set(err, XT_EINVAL, "name", "must be 2..%d characters", XT_APIKEY_NAME_MAX);
     for (size_t i = 0; i < n; i++) {
         char ch = name[i];
         if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
@@ -88,10 +87,12 @@ int xt_store_apikey_add(struct xt_store *s, const char *name, const char *scope,
         return rc;
     struct xt_unit u;
     if (!scope || !*scope)
-        return xt_error_set(err, XT_EINVAL, "scope", "is required (the unit whose requests the key may file)");
-    if (xt_store_unit_get(s, scope, &u) || u.level < XT_LEVEL_PROVINCE || u.level > XT_LEVEL_TOWNSHIP)
-        return xt_error_set(err, XT_EINVAL, "scope", "'%s' is no province, prefecture, county or township",
-                            scope);
+        return xt_error_set(err, XT_EINVAL, "scope",
+                            "is required (the unit whose requests the key may file)");
+    if (xt_store_unit_get(s, scope, &u) || u.level < XT_LEVEL_PROVINCE ||
+        u.level > XT_LEVEL_TOWNSHIP)
+        return xt_error_set(err, XT_EINVAL, "scope",
+                            "'%s' is no province, prefecture, county or township", scope);
     char key[XT_TOKEN_LEN + 1], hash[65], username[64];
     xt_token_new(key);
     xt_token_digest(key, hash);
@@ -129,8 +130,7 @@ static int key_revoke_job(struct xt_store *s, struct xt_conn *c, void *arg)
     return xt_audit_append(s, c, &system, "apikey.revoke", j->name, "", j->now);
 }
 
-int xt_store_apikey_revoke(struct xt_store *s, const char *name, int64_t now,
-                           struct xt_error *err)
+int xt_store_apikey_revoke(struct xt_store *s, const char *name, int64_t now, struct xt_error *err)
 {
     xt_error_clear(err);
     int rc = check_name(name, err);

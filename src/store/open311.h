@@ -35,8 +35,7 @@ int xt_store_apikey_add(struct xt_store *s, const char *name, const char *scope,
                         char key_out[XT_TOKEN_LEN + 1], struct xt_error *err);
 /* Revoke the key named name: it stops working at once. XT_ENOTFOUND when
  * no live key has that name. */
-int xt_store_apikey_revoke(struct xt_store *s, const char *name, int64_t now,
-                           struct xt_error *err);
+int xt_store_apikey_revoke(struct xt_store *s, const char *name, int64_t now, struct xt_error *err);
 
 struct xt_apikey_info {
     int64_t id;
@@ -56,9 +55,9 @@ int xt_store_apikey_check(struct xt_store *s, const char *key, struct xt_actor *
 /* What Open311 adds to a request filed through it. */
 struct xt_o311_extra {
     int64_t key_id;
-    const char *email;     /* clear; sealed before it is stored; may be NULL */
-    const char *device_id; /* may be NULL */
-    const char *media_url; /* may be NULL */
+    const char *email;                 /* clear; sealed before it is stored; may be NULL */
+    const char *device_id;             /* may be NULL */
+    const char *media_url;             /* may be NULL */
     char token[XT_O311_TOKEN_LEN + 1]; /* out: the request's token */
 };
 

@@ -40,23 +40,34 @@ static char revoked[128]; /* a revoked key */
 
 /* ---- the spec's field lists ---- */
 
-static const char *const SERVICE_FIELDS[] = {"service_code", "service_name", "description",
-                                             "metadata",     "type",         "keywords",
-                                             "group",        NULL};
+static const char *const SERVICE_FIELDS[] = {
+    "service_code", "service_name", "description", "metadata", "type", "keywords", "group", NULL};
 static const char *const ATTRIBUTE_FIELDS[] = {
-    "variable", "code", "datatype", "required", "datatype_description", "order", "description",
-    "values",   NULL};
-static const char *const REQUEST_FIELDS[] = {
-    "service_request_id", "status",          "status_notes",       "service_name",
-    "service_code",       "description",     "agency_responsible", "service_notice",
-    "requested_datetime", "updated_datetime", "expected_datetime", "address",
-    "address_id",         "zipcode",         "lat",                "long",
-    "media_url",          NULL};
+    "variable", "code",        "datatype", "required", "datatype_description",
+    "order",    "description", "values",   NULL};
+static const char *const REQUEST_FIELDS[] = {"service_request_id",
+                                             "status",
+                                             "status_notes",
+                                             "service_name",
+                                             "service_code",
+                                             "description",
+                                             "agency_responsible",
+                                             "service_notice",
+                                             "requested_datetime",
+                                             "updated_datetime",
+                                             "expected_datetime",
+                                             "address",
+                                             "address_id",
+                                             "zipcode",
+                                             "lat",
+                                             "long",
+                                             "media_url",
+                                             NULL};
 static const char *const POSTED_FIELDS[] = {"service_request_id", "token", "service_notice",
                                             "account_id", NULL};
-static const char *const UPDATE_FIELDS[] = {"update_id",        "service_request_id", "status",
-                                            "updated_datetime", "description",        "media_url",
-                                            NULL};
+static const char *const UPDATE_FIELDS[] = {
+    "update_id",   "service_request_id", "status", "updated_datetime",
+    "description", "media_url",          NULL};
 
 /* The object has exactly the listed members. */
 static void assert_fields(struct json_object *o, const char *const *fields)
@@ -260,8 +271,9 @@ static void post_error(const char *path, const char *form, int status, const cha
 static int make_key(const char *name, char *out, size_t outsz)
 {
     char cmd[512];
-    snprintf(cmd, sizeof(cmd), "'%s' apikey add --name %s --scope " API_COUNTY " --data '%s' 2>/dev/null",
-             XT_BINARY, name, dir);
+    snprintf(cmd, sizeof(cmd),
+             "'%s' apikey add --name %s --scope " API_COUNTY " --data '%s' 2>/dev/null", XT_BINARY,
+             name, dir);
     FILE *p = popen(cmd, "r");
     if (!p)
         return -1;
@@ -353,12 +365,12 @@ static void test_discovery(void **state)
     (void)state;
     struct api_resp r;
     get(V2 "/discovery.json", 200, &r);
-    assert_fields(r.json, (const char *const[]){"changeset", "contact", "key_service", "endpoints",
-                                                NULL});
+    assert_fields(r.json,
+                  (const char *const[]){"changeset", "contact", "key_service", "endpoints", NULL});
     assert_w3c(api_json_str(r.json, "changeset"));
     struct json_object *ep = api_json_get(r.json, "endpoints.0");
-    assert_fields(ep, (const char *const[]){"specification", "url", "changeset", "type", "formats",
-                                            NULL});
+    assert_fields(
+        ep, (const char *const[]){"specification", "url", "changeset", "type", "formats", NULL});
     assert_string_equal(api_json_str(ep, "specification"), "http://wiki.open311.org/GeoReport_v2");
     assert_non_null(strstr(api_json_str(ep, "url"), "/open311/v2"));
     assert_string_equal(api_json_str(ep, "type"), "production");
@@ -370,8 +382,8 @@ static void test_discovery(void **state)
     xmlDocPtr doc = xml_parse(&r);
     xmlNodePtr root = xmlDocGetRootElement(doc);
     assert_string_equal((const char *)root->name, "discovery");
-    assert_children(root, (const char *const[]){"changeset", "contact", "key_service",
-                                                "endpoints", NULL});
+    assert_children(
+        root, (const char *const[]){"changeset", "contact", "key_service", "endpoints", NULL});
     xmlNodePtr e = child(child(root, "endpoints"), "endpoint");
     assert_non_null(e);
     assert_string_equal(text_of(e, "specification"), "http://wiki.open311.org/GeoReport_v2");
@@ -418,8 +430,8 @@ static void test_services(void **state)
 
 static void check_attribute_json(struct json_object *a)
 {
-    static const char *const types[] = {"string", "number", "datetime", "text",
-                                        "singlevaluelist", "multivaluelist"};
+    static const char *const types[] = {"string", "number",          "datetime",
+                                        "text",   "singlevaluelist", "multivaluelist"};
     assert_fields(a, ATTRIBUTE_FIELDS);
     assert_int_equal(api_json_bool(a, "variable"), 1);
     assert_true(api_json_bool(a, "required") >= 0);
@@ -445,7 +457,8 @@ static void test_service_definition(void **state)
     long n = api_json_len(r.json, "attributes");
     assert_int_equal(n, 2);
     for (long i = 0; i < n; i++)
-        check_attribute_json(json_object_array_get_idx(api_json_get(r.json, "attributes"), (size_t)i));
+        check_attribute_json(
+            json_object_array_get_idx(api_json_get(r.json, "attributes"), (size_t)i));
     assert_string_equal(api_json_str(r.json, "attributes.0.code"), "request_type");
     assert_int_equal(api_json_bool(r.json, "attributes.0.required"), 1);
     assert_int_equal(api_json_len(r.json, "attributes.0.values"), 5);
@@ -491,8 +504,9 @@ static void test_post_errors(void **state)
     post_error(V2 "/requests.xml", "api_key=&service_code=C01", 403, "api_key");
     post_error(V2 "/requests.xml", "api_key=0123456789012345678901234567890123456789012", 403,
                "api_key");
-    snprintf(f, sizeof(f), "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
-                           "&address_id=" API_GRID "&description=x",
+    snprintf(f, sizeof(f),
+             "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
+             "&address_id=" API_GRID "&description=x",
              revoked);
     post_error(V2 "/requests.json", f, 403, "api_key");
 
@@ -501,8 +515,10 @@ static void test_post_errors(void **state)
     post_error(V2 "/requests.json", f, 400, "service_code");
     snprintf(f, sizeof(f), "api_key=%s&service_code=&description=x&address_id=" API_GRID, key);
     post_error(V2 "/requests.xml", f, 400, "service_code");
-    snprintf(f, sizeof(f), "api_key=%s&service_code=C99&attribute%%5Brequest_type%%5D=help"
-                           "&description=x&address_id=" API_GRID, key);
+    snprintf(f, sizeof(f),
+             "api_key=%s&service_code=C99&attribute%%5Brequest_type%%5D=help"
+             "&description=x&address_id=" API_GRID,
+             key);
     post_error(V2 "/requests.json", f, 400, "service_code");
     snprintf(f, sizeof(f), "api_key=%s&service_code=C01&description=x&address_id=" API_GRID, key);
     post_error(V2 "/requests.json", f, 400, "attribute[request_type]");
@@ -510,40 +526,60 @@ static void test_post_errors(void **state)
     post_error(V2 "/requests.xml", f, 400, "attribute[urgent]");
     snprintf(f, sizeof(f), "%s", form("&attribute%5Bcolour%5D=red"));
     post_error(V2 "/requests.json", f, 400, "attribute[colour]");
-    snprintf(f, sizeof(f), "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=gossip"
-                           "&description=x&address_id=" API_GRID, key);
+    snprintf(f, sizeof(f),
+             "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=gossip"
+             "&description=x&address_id=" API_GRID,
+             key);
     post_error(V2 "/requests.json", f, 400, "attribute[request_type]");
     /* Location: none, half a point, out of range, an unknown unit, an
      * address that names no place of ours. */
-    snprintf(f, sizeof(f), "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
-                           "&description=x", key);
+    snprintf(f, sizeof(f),
+             "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
+             "&description=x",
+             key);
     post_error(V2 "/requests.json", f, 400, "lat/long");
-    snprintf(f, sizeof(f), "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
-                           "&description=x&lat=35.5", key);
+    snprintf(f, sizeof(f),
+             "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
+             "&description=x&lat=35.5",
+             key);
     post_error(V2 "/requests.xml", f, 400, "long");
-    snprintf(f, sizeof(f), "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
-                           "&description=x&lat=95&long=103", key);
+    snprintf(f, sizeof(f),
+             "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
+             "&description=x&lat=95&long=103",
+             key);
     post_error(V2 "/requests.json", f, 400, "lat");
-    snprintf(f, sizeof(f), "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
-                           "&description=x&lat=35.5&long=east", key);
+    snprintf(f, sizeof(f),
+             "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
+             "&description=x&lat=35.5&long=east",
+             key);
     post_error(V2 "/requests.json", f, 400, "long");
-    snprintf(f, sizeof(f), "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
-                           "&description=x&address_id=999999999999999", key);
+    snprintf(f, sizeof(f),
+             "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
+             "&description=x&address_id=999999999999999",
+             key);
     post_error(V2 "/requests.json", f, 400, "address_id");
-    snprintf(f, sizeof(f), "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
-                           "&description=x&address_string=Nowhere+Street+1", key);
+    snprintf(f, sizeof(f),
+             "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
+             "&description=x&address_string=Nowhere+Street+1",
+             key);
     post_error(V2 "/requests.json", f, 400, "address_string");
     /* A key of county 622921 may not file in county 622922. */
-    snprintf(f, sizeof(f), "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
-                           "&description=x&address_id=622922201204001", key);
+    snprintf(f, sizeof(f),
+             "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
+             "&description=x&address_id=622922201204001",
+             key);
     post_error(V2 "/requests.json", f, 403, "address_id");
     /* The description: required, at most 4,000 characters (not bytes). */
-    snprintf(f, sizeof(f), "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
-                           "&address_id=" API_GRID, key);
+    snprintf(f, sizeof(f),
+             "api_key=%s&service_code=C01&attribute%%5Brequest_type%%5D=help"
+             "&address_id=" API_GRID,
+             key);
     post_error(V2 "/requests.json", f, 400, "description");
-    size_t k = (size_t)snprintf(f, sizeof(f), "api_key=%s&service_code=C01"
-                                              "&attribute%%5Brequest_type%%5D=help&address_id="
-                                              API_GRID "&description=", key);
+    size_t k =
+        (size_t)snprintf(f, sizeof(f),
+                         "api_key=%s&service_code=C01"
+                         "&attribute%%5Brequest_type%%5D=help&address_id=" API_GRID "&description=",
+                         key);
     for (int i = 0; i < 4001; i++)
         k += (size_t)snprintf(f + k, sizeof(f) - k, "%%E8%%B7%%AF"); /* 路 */
     post_error(V2 "/requests.json", f, 400, "description");
@@ -564,9 +600,10 @@ static void test_post_errors(void **state)
     assert_int_equal(listed(), before);
 
     /* Exactly 4,000 characters (12,000 bytes) is accepted. */
-    k = (size_t)snprintf(f, sizeof(f), "api_key=%s&service_code=C01"
-                                       "&attribute%%5Brequest_type%%5D=help&address_id=" API_GRID
-                                       "&description=", key);
+    k = (size_t)snprintf(f, sizeof(f),
+                         "api_key=%s&service_code=C01"
+                         "&attribute%%5Brequest_type%%5D=help&address_id=" API_GRID "&description=",
+                         key);
     for (int i = 0; i < 4000; i++)
         k += (size_t)snprintf(f + k, sizeof(f) - k, "%%E8%%B7%%AF");
     char number[32];
@@ -603,8 +640,8 @@ static void test_apikey_cli(void **state)
         "rotate --name citizen-app",                  /* no such verb */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        snprintf(cmd, sizeof(cmd), "'%s' apikey %s --data '%s' >/dev/null 2>&1", XT_BINARY,
-                 bad[i], dir);
+        snprintf(cmd, sizeof(cmd), "'%s' apikey %s --data '%s' >/dev/null 2>&1", XT_BINARY, bad[i],
+                 dir);
         int st = system(cmd);
         if (st == 0)
             fail_msg("apikey %s succeeded", bad[i]);
@@ -711,8 +748,8 @@ static void test_post_and_read(void **state)
 
     /* Staff see the same ticket through /api/v1: the api channel, the
      * contact sealed and masked, the engine's suggestion. */
-    struct json_object *t = api_expect(&srv, 200, "GET", T(OPERATOR), NULL, NULL,
-                                       "/api/v1/tickets/%s", number);
+    struct json_object *t =
+        api_expect(&srv, 200, "GET", T(OPERATOR), NULL, NULL, "/api/v1/tickets/%s", number);
     assert_non_null(t);
     assert_string_equal(api_json_str(t, "channel"), "api");
     assert_string_equal(api_json_str(t, "type"), "help");
@@ -733,8 +770,10 @@ static void test_locations(void **state)
     (void)state;
     char f[1024], number[32], path[128];
     struct api_resp r;
-    snprintf(f, sizeof(f), "api_key=%s&service_code=C05&attribute%%5Brequest_type%%5D=complaint"
-                           "&attribute%%5Burgent%%5D=true&lat=35.55&long=103.1&description=x", key);
+    snprintf(f, sizeof(f),
+             "api_key=%s&service_code=C05&attribute%%5Brequest_type%%5D=complaint"
+             "&attribute%%5Burgent%%5D=true&lat=35.55&long=103.1&description=x",
+             key);
     post_ok(V2 "/requests.json", f, number, NULL);
     snprintf(path, sizeof(path), V2 "/requests/%s.json", number);
     get(path, 200, &r);
@@ -746,9 +785,10 @@ static void test_locations(void **state)
     api_resp_release(&r);
 
     /* 韩集居委会 (API_VILLAGE) named at the start of the address. */
-    snprintf(f, sizeof(f), "api_key=%s&service_code=C05&attribute%%5Brequest_type%%5D=consult"
-                           "&address_string=%s&description=x", key,
-             "%E9%9F%A9%E9%9B%86%E5%B1%85%E5%A7%94%E4%BC%9A%E4%B8%9C%E4%BE%A7");
+    snprintf(f, sizeof(f),
+             "api_key=%s&service_code=C05&attribute%%5Brequest_type%%5D=consult"
+             "&address_string=%s&description=x",
+             key, "%E9%9F%A9%E9%9B%86%E5%B1%85%E5%A7%94%E4%BC%9A%E4%B8%9C%E4%BE%A7");
     post_ok(V2 "/requests.json", f, number, NULL);
     snprintf(path, sizeof(path), V2 "/requests/%s.json", number);
     get(path, 200, &r);
@@ -759,9 +799,11 @@ static void test_locations(void **state)
 
     /* A report (举报) keeps its whistle-blower safe: no description, no
      * address or point, only the township. */
-    snprintf(f, sizeof(f), "api_key=%s&service_code=C14&attribute%%5Brequest_type%%5D=report"
-                           "&address_id=" API_GRID "&address_string=secret+yard"
-                           "&description=secret+text", key);
+    snprintf(f, sizeof(f),
+             "api_key=%s&service_code=C14&attribute%%5Brequest_type%%5D=report"
+             "&address_id=" API_GRID "&address_string=secret+yard"
+             "&description=secret+text",
+             key);
     post_ok(V2 "/requests.xml", f, number, NULL);
     snprintf(path, sizeof(path), V2 "/requests/%s.json", number);
     get(path, 200, &r);
@@ -798,8 +840,10 @@ static void test_filters(void **state)
     post_ok(V2 "/requests.json", form(NULL), a, NULL);
     post_ok(V2 "/requests.json", form(NULL), b, NULL);
     char f[1024];
-    snprintf(f, sizeof(f), "api_key=%s&service_code=C16&attribute%%5Brequest_type%%5D=help"
-                           "&address_id=" API_GRID "&description=x", key);
+    snprintf(f, sizeof(f),
+             "api_key=%s&service_code=C16&attribute%%5Brequest_type%%5D=help"
+             "&address_id=" API_GRID "&description=x",
+             key);
     post_ok(V2 "/requests.json", f, c, NULL);
 
     /* service_request_id overrides every other parameter, keeps the order
@@ -859,8 +903,8 @@ static void test_filters(void **state)
     assert_int_equal(n, all);
     get_error(V2 "/requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-04-02T00:00:00Z",
               400, "end_date");
-    get_error(V2 "/requests.xml?start_date=2026-02-01T00:00:00Z&end_date=2026-01-01T00:00:00Z",
-              400, "end_date");
+    get_error(V2 "/requests.xml?start_date=2026-02-01T00:00:00Z&end_date=2026-01-01T00:00:00Z", 400,
+              "end_date");
     numbers_of(V2 "/requests.json?start_date=2026-01-01&end_date=2026-03-31", got, 10, &n);
     get_error(V2 "/requests.json?start_date=yesterday", 400, "start_date");
     get_error(V2 "/requests.xml?end_date=2026-13-01T00:00:00Z", 400, "end_date");
@@ -931,8 +975,8 @@ static void test_filters(void **state)
 
 static void staff(const char *token, const char *number, const char *action, const char *body)
 {
-    struct json_object *o = api_expect(&srv, 200, "POST", token, NULL, body,
-                                       "/api/v1/tickets/%s/%s", number, action);
+    struct json_object *o =
+        api_expect(&srv, 200, "POST", token, NULL, body, "/api/v1/tickets/%s/%s", number, action);
     assert_non_null(o);
     json_object_put(o);
 }
@@ -987,8 +1031,9 @@ static void test_client_follows_to_closed(void **state)
     get(path, 200, &r);
     doc = xml_parse(&r);
     char f[2048];
-    int k = snprintf(f, sizeof(f), "api_key=%s&service_code=%s&lat=35.55&long=103.1"
-                                   "&description=bridge+rail+broken&email=a%%40b.cn",
+    int k = snprintf(f, sizeof(f),
+                     "api_key=%s&service_code=%s&lat=35.55&long=103.1"
+                     "&description=bridge+rail+broken&email=a%%40b.cn",
                      key, code);
     /* Fill every required attribute with its first value. */
     for (xmlNodePtr a = child(child(xmlDocGetRootElement(doc), "attributes"), "attribute"); a;
@@ -1013,8 +1058,7 @@ static void test_client_follows_to_closed(void **state)
     assert_string_equal(status_via_open311(number), "open");
     staff(T(DEPARTMENT), number, "sign", NULL);
     assert_string_equal(status_via_open311(number), "open");
-    staff(T(DEPARTMENT), number, "reply",
-          "{\"reply\": \"护栏已修复\", \"result\": \"resolved\"}");
+    staff(T(DEPARTMENT), number, "reply", "{\"reply\": \"护栏已修复\", \"result\": \"resolved\"}");
     assert_string_equal(status_via_open311(number), "closed");
     staff(T(OPERATOR), number, "callback", "{\"resolved\": true, \"satisfaction\": \"satisfied\"}");
     assert_string_equal(status_via_open311(number), "closed");

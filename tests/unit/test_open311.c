@@ -133,8 +133,8 @@ static void test_email(void **state)
     (void)state;
     struct xt_error err;
     assert_int_equal(xt_o311_email_check("ma.xiaohua@example.cn", &err), 0);
-    static const char *const bad[] = {"", "plain", "@example.cn", "a@b", "a@@b.cn", "a b@c.cn",
-                                      "a@.cn", "a@b.cn.", "马@b.cn"};
+    static const char *const bad[] = {"",         "plain", "@example.cn", "a@b",    "a@@b.cn",
+                                      "a b@c.cn", "a@.cn", "a@b.cn.",     "马@b.cn"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         xt_error_clear(&err);
         assert_int_equal(xt_o311_email_check(bad[i], &err), XT_EINVAL);
