@@ -857,6 +857,12 @@ static void test_filters(void **state)
     assert_string_equal(got[0], c);
     assert_string_equal(got[1], a);
 
+    /* At most 100 ids at once. */
+    int k = snprintf(path, sizeof(path), V2 "/requests.xml?service_request_id=");
+    for (int i = 0; i < 101; i++)
+        k += snprintf(path + k, sizeof(path) - (size_t)k, "%s%d", i ? "," : "", i);
+    get_error(path, 400, "service_request_id");
+
     /* service_code list; status. */
     numbers_of(V2 "/requests.json?service_code=C16", got, 1000, &n);
     assert_true(n >= 1);
