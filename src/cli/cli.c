@@ -27,6 +27,8 @@ static void usage(FILE *fp)
           "  export    units|tickets|ranking|rates --format geojson|csv|xlsx --out FILE\n"
           "            [--lang en] [--root CODE] [--level L] [--unit CODE] [--period YYYY-MM]\n"
           "            [--kind township|department] [--status S] [--from D] [--to D] --data DIR\n"
+          "  apikey    add --name APP --scope CODE | list | revoke --name APP --data DIR\n"
+          "                                            Open311 API keys (docs/OPEN311.md)\n"
           "  migrate-data --from URL --to URL [--data DIR] [--verify-only]  copy a database\n"
           "  demo      [--data DIR] [--port N] [--tickets N] [--no-serve]\n"
           "  classify  train --data CSV [--text-col A,B] [--label-col L] [--map FILE]\n"
@@ -331,6 +333,8 @@ int xt_cli_main(int argc, char **argv, bool *serve_after)
         return xt_cli_classify(&o);
     if (strcmp(cmd, "hot-issues") == 0)
         return xt_cli_hot_issues(&o);
+    if (strcmp(cmd, "apikey") == 0)
+        return xt_cli_apikey(&o);
     if (strcmp(cmd, "migrate-data") == 0)
         return xt_cli_migrate_data(&o);
     if (strcmp(cmd, "demo") == 0) {

@@ -16,6 +16,8 @@ int xt_cli_migrate_data(const struct xt_opts *o);
 int xt_cli_export(const struct xt_opts *o);
 int xt_cli_classify(const struct xt_opts *o);   /* classify.c */
 int xt_cli_hot_issues(const struct xt_opts *o); /* hotissue.c */
+/* apikey add|list|revoke (apikey.c). */
+int xt_cli_apikey(const struct xt_opts *o);
 /* Generate grids for counties listed in seats (CSV code,name,lat,lon,radius_km). */
 int xt_cli_make_grids(struct xt_store *s, const char *seats, const char *prefix,
                       unsigned long long seed, bool quiet);

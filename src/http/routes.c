@@ -58,8 +58,21 @@ const struct xt_route xt_routes[] = {
     {"GET", "/api/v1/export/ranking.xlsx", xt_h_export, RANKING_ROLES, 0, NULL},
     {"GET", "/api/v1/export/rates.csv", xt_h_export, RATES_ROLES, 0, NULL},
     {"GET", "/api/v1/export/rates.xlsx", xt_h_export, RATES_ROLES, 0, NULL},
+    /* Open311 GeoReport v2 (docs/OPEN311.md): the handler parses the rest
+     * of the path and its .xml/.json suffix, and answers errors as
+     * errors/error. GET is public; POST needs an api_key. The body of a
+     * POST is form-encoded: 4,000 characters of description take up to
+     * 36 KB when percent-encoded. */
+    {"GET", "/open311/v2/{path*}", xt_h_open311_get, ANYONE, 0, NULL},
+    {"POST", "/open311/v2/{path*}", xt_h_open311_post, ANYONE, 64 * KB, "open311.request"},
     {"GET", "/", xt_h_static, ANYONE, 0, NULL},
     {"GET", "/{path*}", xt_h_static, ANYONE, 0, NULL},
 };
 
 const size_t xt_route_count = sizeof(xt_routes) / sizeof(xt_routes[0]);
+
+const struct xt_error_format xt_error_formats[] = {
+    {"/open311/", xt_open311_errors},
+};
+
+const size_t xt_error_format_count = sizeof(xt_error_formats) / sizeof(xt_error_formats[0]);

@@ -54,6 +54,10 @@ int xt_reply_error(struct xt_req *r, int code)
 {
     if (r->err.code == XT_OK)
         xt_error_set(&r->err, code, "", "%s", xt_errcode_name(code));
+    for (size_t i = 0; r->route && i < xt_error_format_count; i++)
+        if (strncmp(r->route->pattern, xt_error_formats[i].prefix,
+                    strlen(xt_error_formats[i].prefix)) == 0)
+            return xt_error_formats[i].reply(r, code);
     int status = xt_errcode_http_status(r->err.code);
     struct json_object *e = json_object_new_object();
     json_object_object_add(e, "code", json_object_new_string(xt_errcode_name(r->err.code)));

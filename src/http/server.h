@@ -83,6 +83,16 @@ struct xt_route {
 extern const struct xt_route xt_routes[];
 extern const size_t xt_route_count;
 
+/* Routes whose pattern starts with prefix answer their errors through
+ * reply (e.g. Open311's errors/error) instead of the JSON error object. */
+struct xt_error_format {
+    const char *prefix;
+    int (*reply)(struct xt_req *r, int code);
+};
+
+extern const struct xt_error_format xt_error_formats[];
+extern const size_t xt_error_format_count;
+
 /* Query argument, or NULL when absent or empty. */
 const char *xt_req_query(struct xt_req *r, const char *name);
 const char *xt_req_header(struct xt_req *r, const char *name);
@@ -138,6 +148,10 @@ int xt_classify_setup(struct xt_store *store, const char *dir, const char *model
                       const char *type_model, double threshold, struct xt_error *err);
 void xt_classify_decorate(struct xt_req *r, struct json_object *o, const struct xt_ticket *t);
 int xt_h_hot_issues(struct xt_req *r);
+/* Open311 GeoReport v2 under /open311/v2/ (h_open311.c). */
+int xt_h_open311_get(struct xt_req *r);
+int xt_h_open311_post(struct xt_req *r);
+int xt_open311_errors(struct xt_req *r, int code);
 /* Issue a tracking code for a request just filed without an account and
  * add it to the ticket's JSON as "tracking": {"code"}. */
 int xt_track_attach(struct xt_req *r, const char *number, struct json_object *ticket);

@@ -102,6 +102,14 @@ static const struct copy_column tickets_cols[] = {
 static const struct copy_column ticket_tracking_cols[] = {
     T("number"), T("code_hash"), I("issued_at"), I("failures"), I("locked_until"),
 };
+/* migration 5 (Open311) */
+static const struct copy_column api_keys_cols[] = {
+    I("id"), T("name"), T("key_hash"), I("account_id"), I("created_at"), I("revoked_at"),
+};
+static const struct copy_column open311_requests_cols[] = {
+    T("number"), T("token"), I("api_key_id"), T("email"), T("email_masked"), T("device_id"),
+    T("media_url"), I("created_at"),
+};
 static const struct copy_column events_cols[] = {
     I("id"), I("ticket_id"), I("action"), I("from_state"), I("to_state"), I("at"),
     I("actor_id"), T("actor_name"), I("actor_role"), T("actor_scope"), T("unit"), T("note"),
@@ -149,6 +157,8 @@ static const struct copy_table tables[] = {
     TABLE("audit", audit_cols, 1, true),
     TABLE("idempotency", idempotency_cols, 2, false),
     TABLE("classify_overrides", classify_overrides_cols, 1, true),
+    TABLE("api_keys", api_keys_cols, 1, true),
+    TABLE("open311_requests", open311_requests_cols, 1, false),
 };
 /* clang-format on */
 #define N_TABLES ((int)(sizeof(tables) / sizeof(tables[0])))

@@ -138,6 +138,17 @@ int xt_audit_append(struct xt_store *s, struct xt_conn *c, const struct xt_actor
                     const char *action, const char *object, const char *detail, int64_t now);
 int xt_audit_load_head(struct xt_store *s, struct xt_conn *c);
 
+/* xt_store_ticket_create with one more write in the ticket's savepoint:
+ * extra (may be NULL) runs in the writer after the ticket, its event and
+ * its audit row are written (t holds the new number); a non-zero return
+ * rolls the whole creation back. A replayed Idempotency-Key skips it. */
+typedef int (*xt_ticket_extra_fn)(struct xt_store *s, struct xt_conn *c, const struct xt_ticket *t,
+                                  void *arg);
+int xt_store_ticket_create_ex(struct xt_store *s, const struct xt_actor *actor,
+                              struct xt_ticket *t, const struct xt_contact *contact,
+                              const char *on_spot_reply, const char *idem_key, int64_t now,
+                              xt_ticket_extra_fn extra, void *extra_arg, struct xt_error *err);
+
 int xt_sqlite_err(struct xt_error *err, struct xt_conn *c, const char *what);
 
 /* Loaders used by reload. */

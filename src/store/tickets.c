@@ -243,6 +243,8 @@ struct create_job {
     int64_t now;
     struct xt_error *err;
     char replay[XT_NUMBER_MAX];
+    xt_ticket_extra_fn extra; /* written in the same savepoint, may be NULL */
+    void *extra_arg;
 };
 
 static int idem_lookup(struct xt_conn *c, const char *key, int64_t account, char *out, size_t outsz)
@@ -450,7 +452,9 @@ static int create_job(struct xt_store *s, struct xt_conn *c, void *arg)
     if (j->idem_key &&
         (rc = idem_record(c, j->idem_key, j->actor->account_id, 201, t->number, j->now)))
         return xt_sqlite_err(j->err, c, "idempotency");
-    return xt_audit_append(s, c, j->actor, "ticket.create", t->number, t->grid, j->now);
+    if ((rc = xt_audit_append(s, c, j->actor, "ticket.create", t->number, t->grid, j->now)))
+        return rc;
+    return j->extra ? j->extra(s, c, t, j->extra_arg) : 0;
 }
 
 static void normalise_phone(const char *in, char *out, size_t outsz)
@@ -505,6 +509,15 @@ static int locate(struct xt_store *s, struct xt_ticket *t, struct xt_error *err)
 int xt_store_ticket_create(struct xt_store *s, const struct xt_actor *actor, struct xt_ticket *t,
                            const struct xt_contact *contact, const char *on_spot_reply,
                            const char *idem_key, int64_t now, struct xt_error *err)
+{
+    return xt_store_ticket_create_ex(s, actor, t, contact, on_spot_reply, idem_key, now, NULL,
+                                     NULL, err);
+}
+
+int xt_store_ticket_create_ex(struct xt_store *s, const struct xt_actor *actor,
+                              struct xt_ticket *t, const struct xt_contact *contact,
+                              const char *on_spot_reply, const char *idem_key, int64_t now,
+                              xt_ticket_extra_fn extra, void *extra_arg, struct xt_error *err)
 {
     xt_error_clear(err);
     int rc = locate(s, t, err);
@@ -562,6 +575,8 @@ int xt_store_ticket_create(struct xt_store *s, const struct xt_actor *actor, str
         .idem_key = idem_key && *idem_key ? idem_key : NULL,
         .now = now,
         .err = err,
+        .extra = extra,
+        .extra_arg = extra_arg,
     };
     rc = xt_store_write_replayable(s, create_job, &j);
     free(name_sealed);
