@@ -91,13 +91,16 @@ int xt_h_account_create(struct xt_req *r)
         return rc;
     }
     int rl = xt_role_parse(role);
+    /* role and scope point into body: name them before it goes. */
     if (rl < 0) {
+        rc = xt_error_set(&r->err, XT_EINVAL, "role", "unknown role '%s'", role);
         json_object_put(body);
-        return xt_error_set(&r->err, XT_EINVAL, "role", "unknown role '%s'", role);
+        return rc;
     }
     if (*scope && !xt_actor_covers(&r->actor, scope)) {
+        rc = xt_error_set(&r->err, XT_EPERM, "scope", "'%s' is outside your area", scope);
         json_object_put(body);
-        return xt_error_set(&r->err, XT_EPERM, "scope", "'%s' is outside your area", scope);
+        return rc;
     }
     rc = xt_store_account_create(r->store, user, pass, rl, scope, display, &r->err);
     if (rc) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -552,10 +553,15 @@ int xt_h_static(struct xt_req *r)
     const char *rel = r->nparams ? r->params[0] : "index.html";
     if (!*r->srv->web_dir)
         return xt_error_set(&r->err, XT_ENOTFOUND, "path", "no such resource");
-    if (strstr(rel, "..") || rel[0] == '/')
+    /* No "..", no hidden names, and only regular files: "/." or a folder
+     * is not found rather than a read error. */
+    if (strstr(rel, "..") || rel[0] == '/' || rel[0] == '.' || strstr(rel, "/."))
         return xt_error_set(&r->err, XT_ENOTFOUND, "path", "no such resource");
     char path[1024];
     snprintf(path, sizeof(path), "%s/%s", r->srv->web_dir, rel);
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return xt_error_set(&r->err, XT_ENOTFOUND, "path", "no such resource");
     struct xt_buf b;
     xt_buf_init(&b, 16 << 20);
     int rc = xt_buf_read_file(&b, path);
