@@ -61,7 +61,7 @@ int xt_h_logout(struct xt_req *r)
     const char *h = xt_req_header(r, "Authorization");
     if (!h || strncmp(h, "Bearer ", 7) != 0)
         return xt_error_set(&r->err, XT_EINVAL, "Authorization", "a bearer token is required");
-    int rc = xt_store_logout(r->store, h + 7);
+    int rc = xt_store_logout(r->store, &r->actor, h + 7, r->now);
     if (rc)
         return xt_error_set(&r->err, rc, "", "cannot end the session");
     struct json_object *o = json_object_new_object();
