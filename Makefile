@@ -12,7 +12,7 @@ FUZZ_SECS ?= 60
 # seconds per fuzz target inside `make test`
 FUZZ_TEST_SECS ?= 5
 
-.PHONY: all deps web-deps build build-asan build-fuzz test test-asan demo serve bench bench-province clean format check fuzz
+.PHONY: all deps web-deps build build-asan build-fuzz test test-asan test-long demo serve bench bench-province clean format check fuzz
 
 all: build
 
@@ -44,6 +44,12 @@ test: build build-asan build-fuzz
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS)
 	sh scripts/fuzz.sh $(FUZZ) $(FUZZ_TEST_SECS)
+
+# Long mode: CRASH_ROUNDS kill -9 rounds of test_api_durability, on SQLite
+# and on PostgreSQL (docs/RELIABILITY.md).
+CRASH_ROUNDS ?= 50
+test-long: build
+	cd $(BUILD) && XT_CRASH_ROUNDS=$(CRASH_ROUNDS) ctest --output-on-failure -R 'test_api_durability'
 
 # Each fuzz target for FUZZ_SECS seconds (figures in $(FUZZ)/fuzz-summary.txt).
 fuzz: build-fuzz
