@@ -40,6 +40,7 @@ build-fuzz: deps
 test: build build-asan build-fuzz
 	@sh scripts/web-deps.sh --browser
 	@sh scripts/check-source.sh
+	@sh scripts/cppcheck.sh
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS)
@@ -71,6 +72,7 @@ bench-province: build
 
 check:
 	@sh scripts/check-source.sh
+	@sh scripts/cppcheck.sh
 
 format:
 	clang-format -i src/*/*.c src/*/*.h src/*.c tests/*/*.c
