@@ -12,7 +12,7 @@ FUZZ_SECS ?= 60
 # seconds per fuzz target inside `make test`
 FUZZ_TEST_SECS ?= 5
 
-.PHONY: all deps web-deps build build-asan build-fuzz test test-asan test-long demo serve bench bench-province clean format check fuzz
+.PHONY: all deps web-deps build build-asan build-fuzz test test-asan test-long load demo serve bench bench-province clean format check fuzz
 
 all: build
 
@@ -51,6 +51,12 @@ test: build build-asan build-fuzz
 CRASH_ROUNDS ?= 50
 test-long: build
 	cd $(BUILD) && XT_CRASH_ROUNDS=$(CRASH_ROUNDS) ctest --output-on-failure -R 'test_api_durability'
+
+# Bounded load on loopback: 200 connections for LOAD_SECS seconds, reads and
+# writes mixed (bench/load.sh, figures into docs/RELIABILITY.md).
+LOAD_SECS ?= 300
+load: build
+	sh bench/load.sh $(BUILD) $(LOAD_SECS) 200
 
 # Each fuzz target for FUZZ_SECS seconds (figures in $(FUZZ)/fuzz-summary.txt).
 fuzz: build-fuzz
