@@ -37,12 +37,16 @@ for t in $targets; do
     dict=""
     [ -f "$src/tests/fuzz/$t.dict" ] && dict="-dict=$src/tests/fuzz/$t.dict"
     log="$build/fuzz-$t.log"
+    tmp="$build/fuzz-tmp/$t"
+    rm -rf "$tmp" && mkdir -p "$tmp"
     # ASan's leak check stays on; a slow input (10 s) counts as a failure.
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    XT_FUZZ_TMPDIR="$tmp" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
         -print_final_stats=1 -artifact_prefix="$art/" $dict \
         "$work" "$src/tests/fuzz/corpus/$t" "$src/tests/fuzz/regressions/$t" >"$log" 2>&1
     rc=$?
+    rm -rf "$tmp"
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -1)

@@ -36,7 +36,7 @@ static struct fuzz_account accounts[] = {
 };
 #define NACCOUNTS (sizeof(accounts) / sizeof(accounts[0]))
 
-static char world_dir[64];
+static char world_dir[512];
 static struct xt_store *store;
 static struct xt_server *server;
 static char ticket_number[32];
@@ -64,7 +64,8 @@ static void world_remove(void)
         xt_store_close(store);
     server = NULL;
     store = NULL;
-    if (strncmp(world_dir, "/tmp/xt-fuzz-", 13) == 0)
+    /* Only ever remove what fuzz_world_init made. */
+    if (strstr(world_dir, "/xt-fuzz-"))
         nftw(world_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
@@ -110,7 +111,11 @@ void fuzz_world_init(void)
     /* The CLI reads the data files relative to the source tree. */
     if (chdir(XT_SOURCE_DIR) != 0)
         die("cannot enter the source tree");
-    snprintf(world_dir, sizeof(world_dir), "/tmp/xt-fuzz-XXXXXX");
+    /* libFuzzer ends with _Exit, so the atexit removal below runs only for
+     * the replay driver: scripts/fuzz.sh points XT_FUZZ_TMPDIR at a folder
+     * of the build that it removes itself. */
+    const char *base = getenv("XT_FUZZ_TMPDIR");
+    snprintf(world_dir, sizeof(world_dir), "%s/xt-fuzz-XXXXXX", base && *base ? base : "/tmp");
     if (!mkdtemp(world_dir))
         die("mkdtemp failed");
     atexit(world_remove);
@@ -372,7 +377,7 @@ int fuzz_request(const char *method, const char *path, const char *query, const 
 
 const char *fuzz_scratch_file(const uint8_t *data, size_t n, const char *ext)
 {
-    static char path[128];
+    static char path[600];
     snprintf(path, sizeof(path), "%s/scratch%s", world_dir, ext);
     FILE *fp = fopen(path, "wb");
     if (!fp)

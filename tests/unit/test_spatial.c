@@ -220,6 +220,43 @@ static void test_bad_coordinates(void **state)
     xt_spatial_free(s);
 }
 
+/* Positions with fewer than two numbers crashed GEOS 3.11's GeoJSON reader
+ * (found by tests/fuzz/fuzz_geojson): refused before GEOS sees them. */
+static void test_short_positions(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "{\"type\":\"Polygon\",\"coordinates\":[[[100,30],[],[101,31],[100,30]]]}",
+        "{\"type\":\"Polygon\",\"coordinates\":[[[100,30],[101],[101,31],[100,30]]]}",
+        "{\"type\":\"MultiPolygon\",\"coordinates\":[[[[100,30],[\"a\",1],[101,31],[100,30]]]]}",
+        "{\"type\":\"Polygon\",\"coordinates\":[[100,30]]}",
+        "{\"type\":\"Point\",\"coordinates\":[100]}",
+    };
+    struct xt_spatial *s = xt_spatial_new();
+    assert_non_null(s);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct xt_error err;
+        xt_error_clear(&err);
+        int rc = xt_spatial_add_polygon(s, "X", bad[i], &err);
+        if (rc != XT_EINVAL)
+            print_message("%s: %d %s\n", bad[i], rc, err.message);
+        assert_int_equal(rc, XT_EINVAL);
+        assert_string_equal(err.field, "geometry");
+    }
+    /* The same rings with whole positions are taken. */
+    struct xt_error err;
+    xt_error_clear(&err);
+    int rc = xt_spatial_add_polygon(
+        s, "Z",
+        "{\"type\":\"Polygon\",\"coordinates\":[[[100,30],[101,30],[101,31],[100,30]]]}",
+        &err);
+    if (rc)
+        print_message("whole positions: %s\n", err.message);
+    assert_int_equal(rc, 0);
+    xt_spatial_free(s);
+}
+
+
 static void test_invalid_polygons(void **state)
 {
     (void)state;
@@ -495,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_nearest_point_fallback),
         cmocka_unit_test(test_bad_coordinates),
         cmocka_unit_test(test_invalid_polygons),
+        cmocka_unit_test(test_short_positions),
         cmocka_unit_test(test_lifecycle),
         cmocka_unit_test(test_cross_check_naive_scan),
     };
