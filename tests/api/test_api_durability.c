@@ -52,6 +52,7 @@ static struct acked acked[MAX_TICKETS];
 static atomic_int n_acked;
 static atomic_int stop_writers;
 static atomic_long transitions_acked;
+static atomic_long creates_acked;
 
 static int setup(void **state)
 {
@@ -114,6 +115,7 @@ static void *writer(void *arg)
         }
         snprintf(a->number, sizeof(a->number), "%s", n);
         a->state = 0;
+        atomic_fetch_add(&creates_acked, 1);
         json_object_put(o);
         snprintf(path, sizeof(path), "/api/v1/tickets/%.31s/dispatch", a->number);
         st = call("POST", T(OPERATOR), "{\"handler\": \"" API_TOWN "\"}", NULL, path);
@@ -232,8 +234,13 @@ static void test_kill9_rounds(void **state)
         pthread_t th[WRITERS];
         for (int t = 0; t < WRITERS; t++)
             assert_int_equal(pthread_create(&th[t], NULL, writer, (void *)(intptr_t)t), 0);
-        /* A random moment: 100 ms to 1.1 s into the writes. */
-        usleep(100 * 1000 + (useconds_t)(rand() % 1000) * 1000);
+        /* A random moment: 0 to 1 s after the round's first acknowledged
+         * write (waiting for it keeps a slow, loaded machine from killing
+         * a server that has not answered yet, which would prove nothing). */
+        long acks = atomic_load(&creates_acked);
+        for (int w = 0; w < 3000 && atomic_load(&creates_acked) == acks; w++)
+            usleep(10 * 1000);
+        usleep((useconds_t)(rand() % 1000) * 1000);
         api_server_kill9(&srv);
         atomic_store(&stop_writers, 1);
         for (int t = 0; t < WRITERS; t++)
