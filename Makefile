@@ -7,8 +7,12 @@ ASAN    ?= build-asan
 DATADIR ?= var/demo
 PORT    ?= 8080
 PG_PORT ?= 25432
+FUZZ     ?= build-fuzz
+FUZZ_SECS ?= 60
+# seconds per fuzz target inside `make test`
+FUZZ_TEST_SECS ?= 5
 
-.PHONY: all deps web-deps build build-asan test test-asan demo serve bench bench-province models clean format check
+.PHONY: all deps web-deps build build-asan build-fuzz test test-asan test-long load demo serve bench bench-province models clean format check fuzz
 
 all: build
 
@@ -28,12 +32,35 @@ build-asan: deps
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DXT_SANITIZE=ON -DXT_PG_PORT_BASE=$(PG_PORT) >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
 
-test: build build-asan
+# libFuzzer drivers of tests/fuzz (clang, ASan+UBSan); docs/RELIABILITY.md.
+build-fuzz: deps
+	@CC=clang cmake -S . -B $(FUZZ) -DXT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXT_PG_PORT_BASE=$(PG_PORT) >/dev/null
+	@cmake --build $(FUZZ) -j $(JOBS) --target fuzz_all
+
+test: build build-asan build-fuzz
 	@sh scripts/web-deps.sh --browser
 	@sh scripts/check-source.sh
+	@sh scripts/cppcheck.sh
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS)
+	sh scripts/fuzz.sh $(FUZZ) $(FUZZ_TEST_SECS)
+
+# Long mode: CRASH_ROUNDS kill -9 rounds of test_api_durability, on SQLite
+# and on PostgreSQL (docs/RELIABILITY.md).
+CRASH_ROUNDS ?= 50
+test-long: build
+	cd $(BUILD) && XT_CRASH_ROUNDS=$(CRASH_ROUNDS) ctest --output-on-failure -R 'test_api_durability'
+
+# Bounded load on loopback: 200 connections for LOAD_SECS seconds, reads and
+# writes mixed (bench/load.sh, figures into docs/RELIABILITY.md).
+LOAD_SECS ?= 300
+load: build
+	sh bench/load.sh $(BUILD) $(LOAD_SECS) 200
+
+# Each fuzz target for FUZZ_SECS seconds (figures in $(FUZZ)/fuzz-summary.txt).
+fuzz: build-fuzz
+	sh scripts/fuzz.sh $(FUZZ) $(FUZZ_SECS)
 
 # The demo region, then the classifier's models into it (suggestions for
 # every new request), then the server.
@@ -67,9 +94,10 @@ models: build
 
 check:
 	@sh scripts/check-source.sh
+	@sh scripts/cppcheck.sh
 
 format:
 	clang-format -i src/*/*.c src/*/*.h src/*.c tests/*/*.c
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ)

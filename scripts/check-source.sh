@@ -45,5 +45,32 @@ if [ -n "$io" ]; then
     echo "$io"
     fail=1
 fi
+# STYLE.md: every file opens with a comment saying what it is for.
+for f in src/*.c src/*/*.c src/*/*.h; do
+    if [ "$(head -c 2 "$f")" != "/*" ]; then
+        echo "check-source: $f does not open with a comment saying what it is for"
+        fail=1
+    fi
+done
+# STYLE.md: no struct typedefs; comments are /* */ sentences.
+bad=$(grep -rnE 'typedef\s+struct' src || true)
+if [ -n "$bad" ]; then
+    echo "check-source: no struct typedefs (write struct name):"
+    echo "$bad"
+    fail=1
+fi
+bad=$(grep -rnE '(^|[;{}),]\s*)//' src --include='*.c' --include='*.h' | grep -vE '"[^"]*//[^"]*"' || true)
+if [ -n "$bad" ]; then
+    echo "check-source: comments are /* */ (no // comments):"
+    echo "$bad"
+    fail=1
+fi
+# Only the entry points end the process: a library layer returns an error.
+bad=$(grep -rnE '\b(exit|_exit|abort)\s*\(' src/lib src/core src/store src/http || true)
+if [ -n "$bad" ]; then
+    echo "check-source: src/lib, core, store and http return errors, never exit or abort:"
+    echo "$bad"
+    fail=1
+fi
 [ "$fail" = 0 ] && echo "check-source: ok"
 exit $fail

@@ -98,7 +98,11 @@ static int load_messages(const char *path, const struct xt_routing *rt, struct m
     size_t cap = 4096;
     struct message *m = calloc(cap, sizeof(*m));
     *n = 0;
-    while (m && (rc = xt_csv_next(&csv)) == 1) {
+    if (!m) {
+        xt_csv_close(&csv);
+        return XT_ENOMEM;
+    }
+    while ((rc = xt_csv_next(&csv)) == 1) {
         if (csv.nfield <= ity)
             continue;
         if (*n == cap) {
@@ -124,7 +128,7 @@ static int load_messages(const char *path, const struct xt_routing *rt, struct m
     }
     xt_csv_close(&csv);
     *out = m;
-    return m ? 0 : XT_ENOMEM;
+    return 0;
 }
 
 struct replay {

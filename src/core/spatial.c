@@ -5,6 +5,7 @@
 #include "core/spatial.h"
 
 #include <geos_c.h>
+#include <json-c/json.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -218,6 +219,53 @@ static int add_part(struct xt_spatial *s, const GEOSGeometry *poly, struct xt_er
     return 0;
 }
 
+/* Whether o is an array nested `depth` levels deep whose innermost arrays
+ * are positions of at least two numbers. GEOS 3.11's GeoJSON reader reads
+ * a position's first two members without looking (a crash on "[]" or
+ * "[103.2]", found by tests/fuzz/fuzz_geojson), so the shape is checked
+ * before GEOS sees the text. */
+static bool coords_ok(struct json_object *o, int depth)
+{
+    if (!json_object_is_type(o, json_type_array))
+        return false;
+    size_t n = json_object_array_length(o);
+    if (depth == 0) {
+        if (n < 2)
+            return false;
+        for (size_t i = 0; i < n; i++) {
+            struct json_object *v = json_object_array_get_idx(o, i);
+            if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
+                return false;
+        }
+        return true;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!coords_ok(json_object_array_get_idx(o, i), depth - 1))
+            return false;
+    return true;
+}
+
+/* 0 when text is a Polygon or MultiPolygon object with well-shaped
+ * coordinates; otherwise the reason, for the caller's message. */
+static const char *polygon_shape_error(const char *text)
+{
+    struct json_object *o = json_tokener_parse(text);
+    if (!o)
+        return "is not GeoJSON: not JSON";
+    const char *why = NULL;
+    struct json_object *type = NULL, *coords = NULL;
+    if (!json_object_object_get_ex(o, "type", &type) || !json_object_is_type(type, json_type_string))
+        why = "is not GeoJSON: no type";
+    else if (strcmp(json_object_get_string(type), "Polygon") != 0 &&
+             strcmp(json_object_get_string(type), "MultiPolygon") != 0)
+        why = "must be a Polygon or MultiPolygon";
+    else if (!json_object_object_get_ex(o, "coordinates", &coords) ||
+             !coords_ok(coords, strcmp(json_object_get_string(type), "Polygon") == 0 ? 2 : 3))
+        why = "is not GeoJSON: coordinates are not rings of [lon, lat] positions";
+    json_object_put(o);
+    return why;
+}
+
 int xt_spatial_add_polygon(struct xt_spatial *s, const char *code, const char *geojson_geometry,
                            struct xt_error *err)
 {
@@ -239,6 +287,11 @@ int xt_spatial_add_polygon(struct xt_spatial *s, const char *code, const char *g
     int rc = 0;
 
     s->geos_msg[0] = '\0';
+    const char *shape = polygon_shape_error(geojson_geometry);
+    if (shape) {
+        rc = xt_error_set(err, XT_EINVAL, "geometry", "polygon of '%s' %s", code, shape);
+        goto out;
+    }
     reader = GEOSGeoJSONReader_create_r(h);
     if (!reader) {
         rc = xt_error_set(err, XT_ENOMEM, "", "out of memory");

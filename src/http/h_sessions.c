@@ -61,7 +61,7 @@ int xt_h_logout(struct xt_req *r)
     const char *h = xt_req_header(r, "Authorization");
     if (!h || strncmp(h, "Bearer ", 7) != 0)
         return xt_error_set(&r->err, XT_EINVAL, "Authorization", "a bearer token is required");
-    int rc = xt_store_logout(r->store, h + 7);
+    int rc = xt_store_logout(r->store, &r->actor, h + 7, r->now);
     if (rc)
         return xt_error_set(&r->err, rc, "", "cannot end the session");
     struct json_object *o = json_object_new_object();
@@ -91,13 +91,16 @@ int xt_h_account_create(struct xt_req *r)
         return rc;
     }
     int rl = xt_role_parse(role);
+    /* role and scope point into body: name them before it goes. */
     if (rl < 0) {
+        rc = xt_error_set(&r->err, XT_EINVAL, "role", "unknown role '%s'", role);
         json_object_put(body);
-        return xt_error_set(&r->err, XT_EINVAL, "role", "unknown role '%s'", role);
+        return rc;
     }
     if (*scope && !xt_actor_covers(&r->actor, scope)) {
+        rc = xt_error_set(&r->err, XT_EPERM, "scope", "'%s' is outside your area", scope);
         json_object_put(body);
-        return xt_error_set(&r->err, XT_EPERM, "scope", "'%s' is outside your area", scope);
+        return rc;
     }
     rc = xt_store_account_create(r->store, user, pass, rl, scope, display, &r->err);
     if (rc) {

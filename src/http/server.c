@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,15 +26,27 @@ struct xt_server {
     atomic_long next_id;
 };
 
+/* The MHD side of the seam: query arguments, headers and cookies of a
+ * real connection. */
+static const char *mhd_lookup(void *conn, enum xt_kv_kind kind, const char *name)
+{
+    static const enum MHD_ValueKind kinds[] = {
+        [XT_KV_QUERY] = MHD_GET_ARGUMENT_KIND,
+        [XT_KV_HEADER] = MHD_HEADER_KIND,
+        [XT_KV_COOKIE] = MHD_COOKIE_KIND,
+    };
+    return MHD_lookup_connection_value(conn, kinds[kind], name);
+}
+
 const char *xt_req_query(struct xt_req *r, const char *name)
 {
-    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    const char *v = r->lookup(r->conn, XT_KV_QUERY, name);
     return v && *v ? v : NULL;
 }
 
 const char *xt_req_header(struct xt_req *r, const char *name)
 {
-    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+    return r->lookup(r->conn, XT_KV_HEADER, name);
 }
 
 const char *xt_req_unit_name(void *ctx, const char *code)
@@ -270,7 +283,7 @@ static int authenticate(struct xt_req *r)
     if (h && strncmp(h, "Bearer ", 7) == 0)
         token = h + 7;
     if (!token)
-        token = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "xt_session");
+        token = r->lookup(r->conn, XT_KV_COOKIE, "xt_session");
     memset(&r->actor, 0, sizeof(r->actor));
     r->actor.role = XT_ROLE_RESIDENT; /* anonymous: a resident without account */
     snprintf(r->actor.username, sizeof(r->actor.username), "anonymous");
@@ -285,22 +298,31 @@ static int authenticate(struct xt_req *r)
     return 0;
 }
 
+const char *xt_req_answer(struct xt_req *r, size_t *len)
+{
+    if (r->raw) {
+        *len = r->raw_len;
+        return r->raw;
+    }
+    if (!r->json) {
+        xt_error_set(&r->err, XT_EIO, "", "handler gave no answer");
+        xt_reply_error(r, XT_EIO);
+    }
+    const char *body = json_object_to_json_string_ext(r->json, JSON_C_TO_STRING_PLAIN |
+                                                                   JSON_C_TO_STRING_NOSLASHESCAPE);
+    *len = strlen(body);
+    return body;
+}
+
 static enum MHD_Result send_answer(struct xt_req *r)
 {
-    const char *body;
-    size_t len;
     struct MHD_Response *resp;
     if (r->raw) {
         resp = MHD_create_response_from_buffer(r->raw_len, r->raw, MHD_RESPMEM_MUST_FREE);
         r->raw = NULL;
     } else {
-        if (!r->json) {
-            xt_error_set(&r->err, XT_EIO, "", "handler gave no answer");
-            xt_reply_error(r, XT_EIO);
-        }
-        body = json_object_to_json_string_ext(r->json, JSON_C_TO_STRING_PLAIN |
-                                                           JSON_C_TO_STRING_NOSLASHESCAPE);
-        len = strlen(body);
+        size_t len;
+        const char *body = xt_req_answer(r, &len);
         resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     }
     if (!resp)
@@ -319,7 +341,7 @@ static enum MHD_Result send_answer(struct xt_req *r)
     return ret;
 }
 
-static void req_free(struct xt_req *r)
+void xt_req_free(struct xt_req *r)
 {
     if (!r)
         return;
@@ -329,48 +351,39 @@ static void req_free(struct xt_req *r)
     free(r);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+struct xt_req *xt_req_begin(struct xt_server *srv, void *conn, xt_kv_lookup_fn lookup,
+                            const char *method, const char *url)
 {
-    (void)version;
-    struct xt_server *srv = cls;
-    struct xt_req *r = *con_cls;
-    if (!r) {
-        /* First call: headers only. Match the route now so the body limit
-         * is known, and answer from a later call so keep-alive works. */
-        r = calloc(1, sizeof(*r));
-        if (!r)
-            return MHD_NO;
-        r->srv = srv;
-        r->store = srv->store;
-        r->conn = conn;
-        r->now = (int64_t)time(NULL);
-        snprintf(r->request_id, sizeof(r->request_id), "r%ld", atomic_fetch_add(&srv->next_id, 1));
-        bool mismatch;
-        r->route = find_route(method, url, r, &mismatch);
-        xt_buf_init(&r->body, r->route && r->route->body_limit ? r->route->body_limit : 1);
-        if (!r->route) {
-            if (mismatch)
-                xt_error_set(&r->err, XT_EINVAL, "method", "method %s not allowed here", method);
-            else
-                xt_error_set(&r->err, XT_ENOTFOUND, "path", "no such resource");
-        }
-        *con_cls = r;
-        return MHD_YES;
+    struct xt_req *r = calloc(1, sizeof(*r));
+    if (!r)
+        return NULL;
+    r->srv = srv;
+    r->store = srv->store;
+    r->conn = conn;
+    r->lookup = lookup;
+    r->now = (int64_t)time(NULL);
+    snprintf(r->request_id, sizeof(r->request_id), "r%ld", atomic_fetch_add(&srv->next_id, 1));
+    bool mismatch;
+    r->route = find_route(method, url, r, &mismatch);
+    xt_buf_init(&r->body, r->route && r->route->body_limit ? r->route->body_limit : 1);
+    if (!r->route) {
+        if (mismatch)
+            xt_error_set(&r->err, XT_EINVAL, "method", "method %s not allowed here", method);
+        else
+            xt_error_set(&r->err, XT_ENOTFOUND, "path", "no such resource");
     }
-    if (*upload_data_size) {
-        if (!r->too_big && r->route && r->route->body_limit &&
-            xt_buf_append(&r->body, upload_data, *upload_data_size) == 0) {
-            /* kept */
-        } else {
-            r->too_big = true;
-        }
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
-    /* Final call: the whole body is here. */
+    return r;
+}
+
+void xt_req_feed(struct xt_req *r, const char *data, size_t n)
+{
+    if (!r->too_big && r->route && r->route->body_limit && xt_buf_append(&r->body, data, n) == 0)
+        return;
+    r->too_big = true;
+}
+
+void xt_req_run(struct xt_req *r)
+{
     if (r->err.code) {
         if (r->err.code == XT_EINVAL && strcmp(r->err.field, "method") == 0) {
             xt_reply_error(r, XT_EINVAL);
@@ -378,7 +391,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         } else {
             xt_reply_error(r, r->err.code);
         }
-        return send_answer(r);
+        return;
     }
     if (r->too_big) {
         if (!r->route->body_limit)
@@ -387,23 +400,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             xt_error_set(&r->err, XT_ETOOBIG, "body", "larger than %zu bytes",
                          r->route->body_limit);
         xt_reply_error(r, r->err.code);
-        return send_answer(r);
+        return;
     }
     if (authenticate(r)) {
         xt_reply_error(r, XT_EAUTH);
-        return send_answer(r);
+        return;
     }
     if (r->route->roles) {
         if (!r->authed) {
             xt_error_set(&r->err, XT_EAUTH, "Authorization", "log in first");
             xt_reply_error(r, XT_EAUTH);
-            return send_answer(r);
+            return;
         }
         if (!xt_role_in(r->actor.role, r->route->roles)) {
             xt_error_set(&r->err, XT_EPERM, "", "role '%s' may not use this resource",
                          xt_role_name(r->actor.role));
             xt_reply_error(r, XT_EPERM);
-            return send_answer(r);
+            return;
         }
     }
     /* A repeated write with its Idempotency-Key gets the first answer. */
@@ -424,7 +437,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             r->raw = body;
             r->raw_len = strlen(body);
             r->content_type = "application/json; charset=utf-8";
-            return send_answer(r);
+            return;
         }
     }
     int rc = r->route->handler(r);
@@ -435,6 +448,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                           json_object_to_json_string_ext(r->json, JSON_C_TO_STRING_PLAIN |
                                                                       JSON_C_TO_STRING_NOSLASHESCAPE),
                           r->now);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    struct xt_server *srv = cls;
+    struct xt_req *r = *con_cls;
+    if (!r) {
+        /* First call: headers only. Match the route now so the body limit
+         * is known, and answer from a later call so keep-alive works. */
+        r = xt_req_begin(srv, conn, mhd_lookup, method, url);
+        if (!r)
+            return MHD_NO;
+        *con_cls = r;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        xt_req_feed(r, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    /* Final call: the whole body is here. */
+    xt_req_run(r);
     return send_answer(r);
 }
 
@@ -444,7 +483,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)cls;
     (void)conn;
     (void)toe;
-    req_free(*con_cls);
+    xt_req_free(*con_cls);
     *con_cls = NULL;
 }
 
@@ -488,6 +527,18 @@ int xt_server_start(struct xt_store *store, const struct xt_server_options *opt,
     return 0;
 }
 
+int xt_server_local(struct xt_store *store, const char *web_dir, struct xt_server **out)
+{
+    struct xt_server *srv = calloc(1, sizeof(*srv));
+    if (!srv)
+        return XT_ENOMEM;
+    srv->store = store;
+    if (web_dir)
+        snprintf(srv->web_dir, sizeof(srv->web_dir), "%s", web_dir);
+    *out = srv;
+    return 0;
+}
+
 int xt_server_port(const struct xt_server *srv)
 {
     return srv->port;
@@ -497,7 +548,8 @@ void xt_server_stop(struct xt_server *srv)
 {
     if (!srv)
         return;
-    MHD_stop_daemon(srv->daemon);
+    if (srv->daemon)
+        MHD_stop_daemon(srv->daemon);
     free(srv);
 }
 
@@ -507,10 +559,15 @@ int xt_h_static(struct xt_req *r)
     const char *rel = r->nparams ? r->params[0] : "index.html";
     if (!*r->srv->web_dir)
         return xt_error_set(&r->err, XT_ENOTFOUND, "path", "no such resource");
-    if (strstr(rel, "..") || rel[0] == '/')
+    /* No "..", no hidden names, and only regular files: "/." or a folder
+     * is not found rather than a read error. */
+    if (strstr(rel, "..") || rel[0] == '/' || rel[0] == '.' || strstr(rel, "/."))
         return xt_error_set(&r->err, XT_ENOTFOUND, "path", "no such resource");
     char path[1024];
     snprintf(path, sizeof(path), "%s/%s", r->srv->web_dir, rel);
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return xt_error_set(&r->err, XT_ENOTFOUND, "path", "no such resource");
     struct xt_buf b;
     xt_buf_init(&b, 16 << 20);
     int rc = xt_buf_read_file(&b, path);

@@ -33,16 +33,40 @@ int xt_server_start(struct xt_store *store, const struct xt_server_options *opt,
 int xt_server_port(const struct xt_server *srv);
 void xt_server_stop(struct xt_server *srv);
 
+/* ---- in-process requests ----
+ *
+ * The whole request path without a socket: route matching, body limit,
+ * authentication, roles, Idempotency-Key replay and the handler. The MHD
+ * callback is built from these three calls, and the fuzz driver
+ * (tests/fuzz/fuzz_http.c) calls them directly, so both run the same code.
+ *
+ *   r = xt_req_begin(srv, ctx, lookup, "POST", "/api/v1/tickets");
+ *   xt_req_feed(r, body, n);        (any number of times)
+ *   xt_req_run(r);                  (r->status and the answer are set)
+ *   body = xt_req_answer(r, &len);  (borrowed from r)
+ *   xt_req_free(r);
+ */
+
+/* A server for in-process requests only: no socket, no threads. Release
+ * it with xt_server_stop. */
+int xt_server_local(struct xt_store *store, const char *web_dir, struct xt_server **out);
+
 /* ---- for route handlers ---- */
 
 #define XT_MAX_PARAMS 4
 
 struct xt_route;
 
+/* Where a request's query arguments, headers and cookies come from: the
+ * MHD connection when serving, a parsed buffer in tests/fuzz. */
+enum xt_kv_kind { XT_KV_QUERY, XT_KV_HEADER, XT_KV_COOKIE };
+typedef const char *(*xt_kv_lookup_fn)(void *conn, enum xt_kv_kind kind, const char *name);
+
 struct xt_req {
     struct xt_server *srv;
     struct xt_store *store;
-    void *conn; /* struct MHD_Connection */
+    void *conn; /* struct MHD_Connection, or the in-process caller's context */
+    xt_kv_lookup_fn lookup;
     const struct xt_route *route;
     char params[XT_MAX_PARAMS][96];
     int nparams;
@@ -92,6 +116,15 @@ struct xt_error_format {
 
 extern const struct xt_error_format xt_error_formats[];
 extern const size_t xt_error_format_count;
+/* The in-process request calls (see above). xt_req_begin returns NULL only
+ * when out of memory; method, url and conn are borrowed for the request's
+ * life. xt_req_free accepts NULL. */
+struct xt_req *xt_req_begin(struct xt_server *srv, void *conn, xt_kv_lookup_fn lookup,
+                            const char *method, const char *url);
+void xt_req_feed(struct xt_req *r, const char *data, size_t n);
+void xt_req_run(struct xt_req *r);
+const char *xt_req_answer(struct xt_req *r, size_t *len);
+void xt_req_free(struct xt_req *r);
 
 /* Query argument, or NULL when absent or empty. */
 const char *xt_req_query(struct xt_req *r, const char *name);

@@ -362,15 +362,25 @@ int xt_store_session(struct xt_store *s, const char *token, int64_t now, struct 
     return rc;
 }
 
+struct logout_job {
+    const char *digest;
+    const struct xt_actor *actor;
+    int64_t now;
+};
+
 static int logout_job(struct xt_store *s, struct xt_conn *c, void *arg)
 {
-    (void)s;
+    struct logout_job *j = arg;
     struct xt_stmt *st = xt_conn_stmt(c, "UPDATE sessions SET revoked=1 WHERE digest=?1");
-    xt_bind_text(st, 1, arg);
-    return xt_step(st) == 0 ? 0 : XT_EIO;
+    xt_bind_text(st, 1, j->digest);
+    if (xt_step(st) != 0)
+        return XT_EIO;
+    /* Every write is in the audit log, the end of a session too. */
+    return xt_audit_append(s, c, j->actor, "session.logout", j->actor->username, "", j->now);
 }
 
-int xt_store_logout(struct xt_store *s, const char *token)
+int xt_store_logout(struct xt_store *s, const struct xt_actor *actor, const char *token,
+                    int64_t now)
 {
     if (!token || strlen(token) != XT_TOKEN_LEN)
         return XT_EAUTH;
@@ -379,5 +389,6 @@ int xt_store_logout(struct xt_store *s, const char *token)
     struct xt_session_cache *sc = cache(s);
     if (sc)
         cache_revoke(sc, digest);
-    return xt_store_write(s, logout_job, digest);
+    struct logout_job j = {digest, actor, now};
+    return xt_store_write(s, logout_job, &j);
 }

@@ -48,6 +48,20 @@ static int open_csv(struct import_job *j, struct xt_csv *csv, const char *const 
     return 0;
 }
 
+/* Close the reader at the end of a job's loop. A record the reader could
+ * not parse (unterminated quote, too many fields, too long) stops the loop
+ * with rc < 0 and no message yet: name the line, so that no import fails
+ * without saying where. Returns rc. */
+static int csv_done(struct import_job *j, struct xt_csv *csv, int rc)
+{
+    long line = csv->line;
+    xt_csv_close(csv);
+    if (rc < 0 && j->err->code == XT_OK)
+        xt_error_set(j->err, rc, "file", "line %ld: malformed CSV record (unterminated quote, "
+                     "more than %d fields or too long)", line, XT_CSV_MAX_FIELDS);
+    return rc;
+}
+
 static const char *field(struct xt_csv *csv, int i)
 {
     return i < csv->nfield ? csv->field[i] : "";
@@ -105,9 +119,7 @@ static int divisions_job(struct xt_store *s, struct xt_conn *c, void *arg)
         }
         j->st->inserted++;
     }
-    xt_csv_close(&csv);
-    if (rc < 0 && j->err->code == XT_OK)
-        xt_error_set(j->err, rc, "file", "line %ld: malformed CSV", csv.line);
+    rc = csv_done(j, &csv, rc);
     return rc < 0 ? rc : 0;
 }
 
@@ -211,9 +223,7 @@ static int census_job(struct xt_store *s, struct xt_conn *c, void *arg)
         j->st->inserted++;
     }
 out:
-    xt_csv_close(&csv);
-    if (rc < 0 && j->err->code == XT_OK)
-        xt_error_set(j->err, rc, "file", "line %ld: malformed CSV", csv.line);
+    rc = csv_done(j, &csv, rc);
     return rc < 0 ? rc : 0;
 }
 
@@ -258,7 +268,7 @@ static int calendar_job(struct xt_store *s, struct xt_conn *c, void *arg)
         }
         j->st->inserted++;
     }
-    xt_csv_close(&csv);
+    rc = csv_done(j, &csv, rc);
     return rc < 0 ? rc : 0;
 }
 
@@ -339,7 +349,7 @@ static int categories_job(struct xt_store *s, struct xt_conn *c, void *arg)
         }
         j->st->inserted++;
     }
-    xt_csv_close(&csv);
+    rc = csv_done(j, &csv, rc);
     return rc < 0 ? rc : 0;
 }
 
@@ -373,7 +383,7 @@ static int departments_job(struct xt_store *s, struct xt_conn *c, void *arg)
         snprintf(names[n], sizeof(names[n]), "%s", name);
         n++;
     }
-    xt_csv_close(&csv);
+    rc = csv_done(j, &csv, rc);
     if (rc < 0)
         return rc;
     struct xt_stmt *q = xt_conn_stmt(c, "SELECT code, name FROM units WHERE level=3 AND code LIKE"

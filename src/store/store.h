@@ -135,7 +135,9 @@ int xt_store_login(struct xt_store *s, const char *username, const char *passwor
                    char *token_out, struct xt_actor *actor, struct xt_error *err);
 /* The actor behind a bearer token; XT_EAUTH when unknown or expired. */
 int xt_store_session(struct xt_store *s, const char *token, int64_t now, struct xt_actor *actor);
-int xt_store_logout(struct xt_store *s, const char *token);
+/* End the session of token, audited as actor's "session.logout". */
+int xt_store_logout(struct xt_store *s, const struct xt_actor *actor, const char *token,
+                    int64_t now);
 
 /* ---- tickets (tickets.c) ---- */
 

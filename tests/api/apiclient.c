@@ -69,6 +69,8 @@ static void child_prepare(int stdout_fd)
         _exit(126);
 }
 
+const char *api_content_type = "application/json";
+
 int api_cli(char *const argv[])
 {
     int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -468,8 +470,8 @@ int api_request(const struct api_server *srv, const char *method, const char *pa
                     method, path, srv->port) ||
         (token && grow_printf(&req, "Authorization: Bearer %s\r\n", token)) ||
         (idem_key && grow_printf(&req, "Idempotency-Key: %s\r\n", idem_key)) ||
-        (has_body && grow_printf(&req, "Content-Type: application/json\r\nContent-Length: %zu\r\n",
-                                 body ? body_len : 0)) ||
+        (has_body && grow_printf(&req, "Content-Type: %s\r\nContent-Length: %zu\r\n",
+                                 api_content_type, body ? body_len : 0)) ||
         grow_add(&req, "\r\n", 2) || (body && body_len && grow_add(&req, body, body_len))) {
         say("cannot build the request");
         goto out;

@@ -71,6 +71,8 @@ void api_data_remove(const char *dir);
  * the source tree, its stdout discarded. Returns its exit status, or -1
  * when it could not run or died of a signal. */
 int api_cli(char *const argv[]);
+/* The Content-Type of request bodies (default application/json). */
+extern const char *api_content_type;
 
 /* ---- the server child ---- */
 

@@ -377,7 +377,7 @@ static void test_sessions(void **state)
     assert_int_equal(xt_store_session(f->s, NULL, now + 60, &b), XT_EAUTH);
 
     /* Logout revokes. */
-    assert_int_equal(xt_store_logout(f->s, token), 0);
+    assert_int_equal(xt_store_logout(f->s, &b, token, now + 61), 0);
     assert_int_equal(xt_store_session(f->s, token, now + 60 + 59 * 60, &b), XT_EAUTH);
 
     /* 30 minutes idle ends a session. */
