@@ -250,7 +250,7 @@ int xt_store_audit_verify(struct xt_store *s, int64_t *bad_id, long *rows);
 
 /* ---- copying a database to another backend (copy.c) ---- */
 
-#define XT_COPY_TABLES_MAX 16
+#define XT_COPY_TABLES_MAX 32
 
 /* One table of a copy or a comparison: its rows and the SHA-256 (hex) of
  * its canonical rows in key order (see copy.c), on each side. */
