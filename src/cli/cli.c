@@ -24,6 +24,10 @@ static void usage(FILE *fp)
           "  metrics   --unit CODE [--period YYYY-MM] [--ranking township|department] --data DIR\n"
           "  ticket    show NUMBER | list [--status S] [--unit CODE] [--limit N] --data DIR\n"
           "  audit     verify --data DIR\n"
+          "  people    import FILE --mapping MAP --source S --unit CODE | generate --unit COUNTY\n"
+          "            --count N --out DIR | list [--unit CODE] | show ID [--reveal] |\n"
+          "            resolve ID CONFLICT [--source S]  --data DIR   residents (一网整合)\n"
+          "  needs     --unit CODE [--period YYYY-MM] --data DIR   tag and need counts\n"
           "  migrate-data --from URL --to URL [--data DIR] [--verify-only]  copy a database\n"
           "  demo      [--data DIR] [--port N] [--tickets N] [--no-serve]\n"
           "  serve     [--data DIR] [--port N] [--bind ADDR] [--web DIR]\n",
@@ -315,6 +319,10 @@ int xt_cli_main(int argc, char **argv, bool *serve_after)
         return cmd_ticket(&o);
     if (strcmp(cmd, "audit") == 0)
         return cmd_audit(&o);
+    if (strcmp(cmd, "people") == 0)
+        return xt_cli_people(&o);
+    if (strcmp(cmd, "needs") == 0)
+        return xt_cli_needs(&o);
     if (strcmp(cmd, "migrate-data") == 0)
         return xt_cli_migrate_data(&o);
     if (strcmp(cmd, "demo") == 0) {
