@@ -472,11 +472,11 @@ static int set_field(struct xt_store *s, struct xt_conn *c, int64_t rid, const c
     static const char SQL_PHONE[] =
         "UPDATE residents SET phone_sealed=?2, phone_masked=?3, updated_at=?4 WHERE id=?1";
     static const char SQL_ETH[] =
-        "UPDATE residents SET ethnicity_sealed=?2, updated_at=?4 WHERE id=?1";
-    static const char SQL_ADDR[] = "UPDATE residents SET address=?2, updated_at=?4 WHERE id=?1";
-    static const char SQL_LANG[] = "UPDATE residents SET languages=?2, updated_at=?4 WHERE id=?1";
-    static const char SQL_REL[] = "UPDATE residents SET relation=?2, updated_at=?4 WHERE id=?1";
-    static const char SQL_UNIT[] = "UPDATE residents SET unit=?2, updated_at=?4 WHERE id=?1";
+        "UPDATE residents SET ethnicity_sealed=?2, updated_at=?3 WHERE id=?1";
+    static const char SQL_ADDR[] = "UPDATE residents SET address=?2, updated_at=?3 WHERE id=?1";
+    static const char SQL_LANG[] = "UPDATE residents SET languages=?2, updated_at=?3 WHERE id=?1";
+    static const char SQL_REL[] = "UPDATE residents SET relation=?2, updated_at=?3 WHERE id=?1";
+    static const char SQL_UNIT[] = "UPDATE residents SET unit=?2, updated_at=?3 WHERE id=?1";
     static const char SQL_TAGUNIT[] = "UPDATE resident_tags SET unit=?2 WHERE resident_id=?1";
     const char *sql;
     char *sealed = NULL;
@@ -508,9 +508,12 @@ static int set_field(struct xt_store *s, struct xt_conn *c, int64_t rid, const c
     if (st) {
         xt_bind_int(st, 1, rid);
         xt_bind_text(st, 2, protect ? sealed : (*value ? value : NULL));
-        if (sql == SQL_PHONE)
+        if (sql == SQL_PHONE) {
             xt_bind_text(st, 3, *masked ? masked : NULL);
-        xt_bind_int(st, 4, now);
+            xt_bind_int(st, 4, now);
+        } else {
+            xt_bind_int(st, 3, now);
+        }
         rc = xt_step(st) == 0 ? 0 : XT_EIO;
         xt_reset(st);
     }
