@@ -175,6 +175,7 @@ struct import_job {
     long nlines;
     struct xt_link_index *ix;
     char tag_source[80];
+    struct pipe *pipe;
 };
 
 static void report_line(struct import_job *j, long row, const char *outcome, const char *field,
@@ -290,10 +291,11 @@ static int insert_tag(struct xt_store *s, struct xt_conn *c, int64_t rid, const 
     return rc;
 }
 
+/* data is sealed here unless sealed_in already holds it sealed. */
 static int upsert_source(struct xt_store *s, struct xt_conn *c, int64_t rid, const char *source,
-                         int64_t run, const char *data, int64_t now)
+                         int64_t run, const char *data, const char *sealed_in, int64_t now)
 {
-    char *sealed = seal(s, data);
+    char *sealed = sealed_in ? strdup(sealed_in) : seal(s, data);
     if (!sealed)
         return XT_EIO;
     struct xt_stmt *st = xt_conn_stmt(
@@ -314,34 +316,56 @@ static int upsert_source(struct xt_store *s, struct xt_conn *c, int64_t rid, con
     return rc;
 }
 
-/* Write a new resident; *rid gets its id. */
-static int insert_resident(struct xt_store *s, struct xt_conn *c, const struct xt_person *p,
+/* A row of a list made ready for the writer by the reader thread: checked,
+ * its linkage record computed and its protected values sealed, so that the
+ * writer only links and writes. */
+struct prow {
+    long row;
+    struct xt_error rerr; /* code != XT_OK: rejected for this reason */
+    struct xt_person p;
+    struct xt_link_rec q;
+    char *name_sealed, *id_sealed, *birth_sealed, *phone_sealed, *eth_sealed;
+    char *data, *data_sealed; /* what the list said, clear and sealed */
+};
+
+static void prow_release(struct prow *r)
+{
+    free(r->name_sealed);
+    free(r->id_sealed);
+    free(r->birth_sealed);
+    free(r->phone_sealed);
+    free(r->eth_sealed);
+    if (r->data)
+        sodium_memzero(r->data, strlen(r->data));
+    free(r->data);
+    free(r->data_sealed);
+    sodium_memzero(&r->p, sizeof(r->p));
+}
+
+/* Write a new resident from a prepared row; *rid gets its id. */
+static int insert_resident(struct xt_store *s, struct xt_conn *c, const struct prow *r,
                            int64_t now, int64_t *rid)
 {
+    (void)s;
+    const struct xt_person *p = &r->p;
     int64_t hh;
     int rc = household_id(c, p, now, &hh);
     if (rc)
         return rc;
-    char name_masked[128], id_masked[40] = "", phone_masked[40] = "", key[65] = "";
+    char name_masked[128], id_masked[40] = "", phone_masked[40] = "";
+    const char *key = r->q.id_key;
     xt_mask_name(p->name, name_masked, sizeof(name_masked));
-    char eth[8] = "";
-    if (p->ethnic)
-        snprintf(eth, sizeof(eth), "%02d", p->ethnic);
-    char *name_sealed = p->minor ? seal(s, p->name) : NULL;
-    char *id_sealed = p->has_id ? seal(s, p->id.number) : NULL;
-    char *birth_sealed = seal(s, p->birth);
-    char *phone_sealed = seal(s, p->phone);
-    char *eth_sealed = seal(s, eth);
-    if (p->has_id) {
+    const char *name_sealed = r->name_sealed, *id_sealed = r->id_sealed;
+    const char *birth_sealed = r->birth_sealed, *phone_sealed = r->phone_sealed;
+    const char *eth_sealed = r->eth_sealed;
+    if (p->has_id)
         xt_mask_id_number(p->id.number, id_masked, sizeof(id_masked));
-        id_key(s, p->id.number, key);
-    }
     if (*p->phone)
         xt_mask_phone(p->phone, phone_masked, sizeof(phone_masked));
     rc = XT_EIO;
     if ((p->minor && !name_sealed) || (p->has_id && !id_sealed) || (*p->birth && !birth_sealed) ||
-        (*p->phone && !phone_sealed) || (*eth && !eth_sealed))
-        goto out;
+        (*p->phone && !phone_sealed) || (p->ethnic && !eth_sealed))
+        return rc;
     struct xt_stmt *st = xt_conn_stmt(
         c, "INSERT INTO residents(unit, household_id, relation, name, name_masked, minor,"
            " id_index, id_sealed, id_masked, birth_sealed, birth_year, sex, phone_sealed,"
@@ -349,7 +373,7 @@ static int insert_resident(struct xt_store *s, struct xt_conn *c, const struct x
            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
            " ?17, ?18, ?18) RETURNING id");
     if (!st)
-        goto out;
+        return rc;
     xt_bind_text(st, 1, p->unit);
     if (hh)
         xt_bind_int(st, 2, hh);
@@ -379,12 +403,6 @@ static int insert_resident(struct xt_store *s, struct xt_conn *c, const struct x
         rc = 0;
     }
     xt_reset(st);
-out:
-    free(name_sealed);
-    free(id_sealed);
-    free(birth_sealed);
-    free(phone_sealed);
-    free(eth_sealed);
     return rc;
 }
 
@@ -604,7 +622,8 @@ static void person_rec(struct xt_store *s, const struct xt_person *p, int64_t id
 
 /* Merge a row into resident rid. */
 static int merge_row(struct import_job *j, struct xt_store *s, struct xt_conn *c, int64_t rid,
-                     const struct xt_person *p, const char *data, bool *changed, bool *conflict)
+                     const struct xt_person *p, const char *data, const char *data_sealed,
+                     bool *changed, bool *conflict)
 {
     struct current cur;
     int rc = load_current(s, c, rid, &cur);
@@ -689,7 +708,8 @@ static int merge_row(struct import_job *j, struct xt_store *s, struct xt_conn *c
         return rc;
     if (!same) {
         *changed = true;
-        if ((rc = upsert_source(s, c, rid, j->source, j->rep->run_id, data, j->now)))
+        if ((rc = upsert_source(s, c, rid, j->source, j->rep->run_id, data, data_sealed,
+                                j->now)))
             return rc;
     }
     return 0;
@@ -734,15 +754,16 @@ struct colmap {
     const char *constant[N_MAP_FIELDS];
 };
 
-static int resolve_columns(struct import_job *j, struct xt_csv *csv, struct colmap *cm)
+static int resolve_columns(const struct xt_people_mapping *m, struct xt_csv *csv,
+                           struct colmap *cm, struct xt_error *err)
 {
     for (int i = 0; i < N_MAP_FIELDS; i++) {
         cm->col[i] = -1;
         cm->constant[i] = NULL;
     }
-    for (int k = 0; k < j->m->n; k++) {
-        int f = map_field_index(j->m->field[k]);
-        const char *col = j->m->column[k];
+    for (int k = 0; k < m->n; k++) {
+        int f = map_field_index(m->field[k]);
+        const char *col = m->column[k];
         if (col[0] == '=') {
             cm->col[f] = -2;
             cm->constant[f] = col + 1;
@@ -750,13 +771,13 @@ static int resolve_columns(struct import_job *j, struct xt_csv *csv, struct colm
         }
         int idx = xt_csv_index(csv, col);
         if (idx < 0)
-            return xt_error_set(j->err, XT_EINVAL, "mapping",
+            return xt_error_set(err, XT_EINVAL, "mapping",
                                 "column '%.60s' (for %s) is not in the file's header", col,
-                                j->m->field[k]);
+                                m->field[k]);
         cm->col[f] = idx;
     }
     if (cm->col[0] == -1 || cm->col[8] == -1)
-        return xt_error_set(j->err, XT_EINVAL, "mapping", "name and unit must be mapped");
+        return xt_error_set(err, XT_EINVAL, "mapping", "name and unit must be mapped");
     return 0;
 }
 
@@ -769,119 +790,277 @@ static const char *cell(const struct colmap *cm, const struct xt_csv *csv, int f
     return csv->field[cm->col[f]];
 }
 
-static int import_rows(struct import_job *j, struct xt_store *s, struct xt_conn *c)
+/* ---- the reading thread ----------------------------------------------------
+ * Reading, checking and sealing a row needs no database, so a second thread
+ * does it while the writer links and writes: rows go from one to the other
+ * in batches through a small bounded queue. */
+
+#define BATCH_ROWS 512
+#define BATCHES_QUEUED 4
+
+struct batch {
+    struct prow rows[BATCH_ROWS];
+    int n;
+    struct batch *next;
+};
+
+struct pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct batch *head, *tail;
+    int queued;
+    bool done, stop;
+    int rc;               /* the reader's failure, 0 when none */
+    struct xt_error err;  /* and its reason */
+    /* reader's inputs */
+    struct xt_store *s;
+    FILE *fp;
+    const struct xt_people_mapping *m;
+    const char *scope;
+    int today;
+};
+
+static void batch_free(struct batch *b)
 {
+    if (!b)
+        return;
+    for (int i = 0; i < b->n; i++)
+        prow_release(&b->rows[i]);
+    free(b);
+}
+
+/* Check and seal one row into r. Returns 0 (r->rerr tells a rejection) or
+ * XT_ENOMEM / XT_EIO. */
+static int prepare_row(struct pipe *pp, const struct colmap *cm, const struct xt_csv *csv,
+                       struct prow *r)
+{
+    struct xt_store *s = pp->s;
+    xt_error_clear(&r->rerr);
+    char tags[512] = "";
+    const char *t = cell(cm, csv, 11), *g = cell(cm, csv, 12);
+    if (t && *t && g && *g && !strchr(t, ':') && !strchr(t, ';'))
+        snprintf(tags, sizeof(tags), "%s:%s", t, g);
+    else if (t)
+        snprintf(tags, sizeof(tags), "%s", t);
+    struct xt_person_in in = {
+        .name = cell(cm, csv, 0),
+        .id_number = cell(cm, csv, 1),
+        .birth_date = cell(cm, csv, 2),
+        .sex = cell(cm, csv, 3),
+        .phone = cell(cm, csv, 4),
+        .ethnicity = cell(cm, csv, 5),
+        .languages = cell(cm, csv, 6),
+        .address = cell(cm, csv, 7),
+        .unit = cell(cm, csv, 8),
+        .household = cell(cm, csv, 9),
+        .relation = cell(cm, csv, 10),
+        .tags = tags,
+        .tag_date = cell(cm, csv, 13),
+    };
+    struct xt_person *p = &r->p;
+    if (xt_person_check(&in, pp->today, p, &r->rerr) == 0 && !xt_unit_within(p->unit, pp->scope))
+        xt_error_set(&r->rerr, XT_EINVAL, "unit", "'%s' is outside the import's unit '%s'",
+                     p->unit, pp->scope);
+    else if (r->rerr.code == XT_OK && !xt_store_unit_name(s, p->unit))
+        xt_error_set(&r->rerr, XT_EINVAL, "unit", "unknown unit '%s'", p->unit);
+    if (r->rerr.code != XT_OK)
+        return 0;
+    person_rec(s, p, 0, &r->q);
+    if (!(r->data = source_data(p)) || !(r->data_sealed = seal(s, r->data)))
+        return XT_ENOMEM;
+    char eth[8] = "";
+    if (p->ethnic)
+        snprintf(eth, sizeof(eth), "%02d", p->ethnic);
+    r->name_sealed = p->minor ? seal(s, p->name) : NULL;
+    r->id_sealed = p->has_id ? seal(s, p->id.number) : NULL;
+    r->birth_sealed = seal(s, p->birth);
+    r->phone_sealed = seal(s, p->phone);
+    r->eth_sealed = seal(s, eth);
+    if ((p->minor && !r->name_sealed) || (p->has_id && !r->id_sealed) ||
+        (*p->birth && !r->birth_sealed) || (*p->phone && !r->phone_sealed) ||
+        (*eth && !r->eth_sealed))
+        return XT_EIO;
+    return 0;
+}
+
+/* Hand a full batch over; false when the writer asked to stop. */
+static bool pipe_push(struct pipe *pp, struct batch *b)
+{
+    pthread_mutex_lock(&pp->mu);
+    while (pp->queued >= BATCHES_QUEUED && !pp->stop)
+        pthread_cond_wait(&pp->cv, &pp->mu);
+    bool ok = !pp->stop;
+    if (ok) {
+        if (pp->tail)
+            pp->tail->next = b;
+        else
+            pp->head = b;
+        pp->tail = b;
+        pp->queued++;
+        pthread_cond_broadcast(&pp->cv);
+    }
+    pthread_mutex_unlock(&pp->mu);
+    return ok;
+}
+
+static void pipe_finish(struct pipe *pp, int rc)
+{
+    pthread_mutex_lock(&pp->mu);
+    pp->done = true;
+    pp->rc = rc;
+    pthread_cond_broadcast(&pp->cv);
+    pthread_mutex_unlock(&pp->mu);
+}
+
+static void *reader_main(void *arg)
+{
+    struct pipe *pp = arg;
     struct xt_csv csv;
-    xt_csv_init(&csv, j->fp);
+    xt_csv_init(&csv, pp->fp);
+    struct colmap cm;
     int rc = xt_csv_next(&csv);
     if (rc != 1) {
-        xt_csv_close(&csv);
-        return xt_error_set(j->err, XT_EINVAL, "file", "no header line");
+        xt_error_set(&pp->err, XT_EINVAL, "file", "no header line");
+        rc = XT_EINVAL;
+    } else {
+        rc = resolve_columns(pp->m, &csv, &cm, &pp->err);
     }
-    struct colmap cm;
-    if ((rc = resolve_columns(j, &csv, &cm))) {
-        xt_csv_close(&csv);
-        return rc;
-    }
-    struct xt_people_report *rep = j->rep;
-    while ((rc = xt_csv_next(&csv)) == 1) {
+    long row = 0;
+    struct batch *b = NULL;
+    while (rc == 0) {
+        int got = xt_csv_next(&csv);
+        if (got < 0) {
+            rc = xt_error_set(&pp->err, XT_EINVAL, "file", "line %ld: not valid CSV", csv.line);
+            break;
+        }
+        if (got == 0)
+            break;
         if (csv.nfield == 1 && !*csv.field[0])
             continue;
-        rep->rows++;
-        long row = rep->rows;
-        char tags[512] = "";
-        const char *t = cell(&cm, &csv, 11), *g = cell(&cm, &csv, 12);
-        if (t && *t && g && *g && !strchr(t, ':') && !strchr(t, ';'))
-            snprintf(tags, sizeof(tags), "%s:%s", t, g);
-        else if (t)
-            snprintf(tags, sizeof(tags), "%s", t);
-        struct xt_person_in in = {
-            .name = cell(&cm, &csv, 0),
-            .id_number = cell(&cm, &csv, 1),
-            .birth_date = cell(&cm, &csv, 2),
-            .sex = cell(&cm, &csv, 3),
-            .phone = cell(&cm, &csv, 4),
-            .ethnicity = cell(&cm, &csv, 5),
-            .languages = cell(&cm, &csv, 6),
-            .address = cell(&cm, &csv, 7),
-            .unit = cell(&cm, &csv, 8),
-            .household = cell(&cm, &csv, 9),
-            .relation = cell(&cm, &csv, 10),
-            .tags = tags,
-            .tag_date = cell(&cm, &csv, 13),
-        };
-        struct xt_person p;
-        struct xt_error rerr;
-        xt_error_clear(&rerr);
-        if (xt_person_check(&in, j->today, &p, &rerr) == 0 &&
-            !xt_unit_within(p.unit, j->scope))
-            xt_error_set(&rerr, XT_EINVAL, "unit", "'%s' is outside the import's unit '%s'",
-                         p.unit, j->scope);
-        else if (rerr.code == XT_OK && !xt_store_unit_name(s, p.unit))
-            xt_error_set(&rerr, XT_EINVAL, "unit", "unknown unit '%s'", p.unit);
-        if (rerr.code != XT_OK) {
-            rep->rejected++;
-            report_line(j, row, "rejected", rerr.field, rerr.message, 0);
-            continue;
-        }
-        struct xt_link_rec q;
-        person_rec(s, &p, 0, &q);
-        struct xt_link_result lr;
-        xt_link_find(j->ix, &q, &lr);
-        char *data = source_data(&p);
-        if (!data) {
+        if (!b && !(b = calloc(1, sizeof(*b)))) {
             rc = XT_ENOMEM;
             break;
         }
-        if (lr.kind == XT_LINK_MATCHED) {
-            bool changed = false, conflict = false;
-            rc = merge_row(j, s, c, lr.id, &p, data, &changed, &conflict);
-            if (rc == 0) {
-                if (conflict) {
-                    rep->conflicting++;
-                    report_line(j, row, "conflicting", "", "differs from the registry; kept"
-                                " side by side until a person resolves it", lr.id);
-                } else if (changed) {
-                    rep->merged++;
-                } else {
-                    rep->unchanged++;
-                }
-            }
-        } else {
-            int64_t rid = 0;
-            rc = insert_resident(s, c, &p, j->now, &rid);
-            for (int i = 0; rc == 0 && i < p.ntags; i++)
-                rc = insert_tag(s, c, rid, p.unit, &p.tags[i], p.minor, j->tag_source,
-                                p.tag_date, j->now);
-            if (rc == 0)
-                rc = upsert_source(s, c, rid, j->source, rep->run_id, data, j->now);
-            if (rc == 0) {
-                q.id = rid;
-                rc = xt_link_index_add(j->ix, &q);
-            }
-            if (rc == 0 && lr.kind == XT_LINK_REVIEW_KIND) {
-                bool opened = false;
-                rc = open_conflict(c, rid, "identity", j->source, lr.id, j->now, &opened);
-                rep->review++;
-                char why[96];
-                snprintf(why, sizeof(why), "may be resident %lld (score %.2f); a person decides",
-                         (long long)lr.id, lr.score);
-                report_line(j, row, "review", "", why, rid);
-            } else if (rc == 0) {
-                rep->created++;
-            }
-        }
-        free(data);
-        if (rc) {
-            xt_error_set(j->err, rc, "", "cannot store row %ld", row);
+        struct prow *r = &b->rows[b->n++];
+        r->row = ++row;
+        if ((rc = prepare_row(pp, &cm, &csv, r))) {
+            xt_error_set(&pp->err, rc, "", "cannot prepare row %ld", row);
             break;
         }
-        sodium_memzero(&p, sizeof(p));
+        if (b->n == BATCH_ROWS) {
+            if (!pipe_push(pp, b)) {
+                batch_free(b);
+                b = NULL;
+                break;
+            }
+            b = NULL;
+        }
     }
-    if (rc < 0 && j->err->code == XT_OK)
-        xt_error_set(j->err, rc, "file", "line %ld: not valid CSV", csv.line);
+    if (rc == 0 && b && b->n && pipe_push(pp, b))
+        b = NULL;
+    batch_free(b);
     xt_csv_close(&csv);
-    return rc < 0 ? rc : 0;
+    pipe_finish(pp, rc);
+    return NULL;
+}
+
+/* The next batch (owned by the caller), or NULL at the end or on the
+ * reader's failure (pp->rc). */
+static struct batch *pipe_pop(struct pipe *pp)
+{
+    pthread_mutex_lock(&pp->mu);
+    while (!pp->head && !pp->done)
+        pthread_cond_wait(&pp->cv, &pp->mu);
+    struct batch *b = pp->head;
+    if (b) {
+        pp->head = b->next;
+        if (!pp->head)
+            pp->tail = NULL;
+        pp->queued--;
+        pthread_cond_broadcast(&pp->cv);
+    }
+    pthread_mutex_unlock(&pp->mu);
+    return b;
+}
+
+static void pipe_stop(struct pipe *pp)
+{
+    pthread_mutex_lock(&pp->mu);
+    pp->stop = true;
+    pthread_cond_broadcast(&pp->cv);
+    pthread_mutex_unlock(&pp->mu);
+}
+
+/* Link and write one prepared row. */
+static int write_row(struct import_job *j, struct xt_store *s, struct xt_conn *c, struct prow *r)
+{
+    struct xt_people_report *rep = j->rep;
+    rep->rows++;
+    if (r->rerr.code != XT_OK) {
+        rep->rejected++;
+        report_line(j, r->row, "rejected", r->rerr.field, r->rerr.message, 0);
+        return 0;
+    }
+    const struct xt_person *p = &r->p;
+    struct xt_link_result lr;
+    xt_link_find(j->ix, &r->q, &lr);
+    int rc;
+    if (lr.kind == XT_LINK_MATCHED) {
+        bool changed = false, conflict = false;
+        rc = merge_row(j, s, c, lr.id, p, r->data, r->data_sealed, &changed, &conflict);
+        if (rc == 0) {
+            if (conflict) {
+                rep->conflicting++;
+                report_line(j, r->row, "conflicting", "", "differs from the registry; kept"
+                            " side by side until a person resolves it", lr.id);
+            } else if (changed) {
+                rep->merged++;
+            } else {
+                rep->unchanged++;
+            }
+        }
+        return rc;
+    }
+    int64_t rid = 0;
+    rc = insert_resident(s, c, r, j->now, &rid);
+    for (int i = 0; rc == 0 && i < p->ntags; i++)
+        rc = insert_tag(s, c, rid, p->unit, &p->tags[i], p->minor, j->tag_source, p->tag_date,
+                        j->now);
+    if (rc == 0)
+        rc = upsert_source(s, c, rid, j->source, rep->run_id, r->data, r->data_sealed, j->now);
+    if (rc == 0) {
+        r->q.id = rid;
+        rc = xt_link_index_add(j->ix, &r->q);
+    }
+    if (rc == 0 && lr.kind == XT_LINK_REVIEW_KIND) {
+        bool opened = false;
+        rc = open_conflict(c, rid, "identity", j->source, lr.id, j->now, &opened);
+        rep->review++;
+        char why[96];
+        snprintf(why, sizeof(why), "may be resident %lld (score %.2f); a person decides",
+                 (long long)lr.id, lr.score);
+        report_line(j, r->row, "review", "", why, rid);
+    } else if (rc == 0) {
+        rep->created++;
+    }
+    return rc;
+}
+
+static int import_rows(struct import_job *j, struct xt_store *s, struct xt_conn *c)
+{
+    int rc = 0;
+    struct batch *b;
+    while (rc == 0 && (b = pipe_pop(j->pipe))) {
+        for (int i = 0; rc == 0 && i < b->n; i++)
+            if ((rc = write_row(j, s, c, &b->rows[i])))
+                xt_error_set(j->err, rc, "", "cannot store row %ld", b->rows[i].row);
+        batch_free(b);
+    }
+    if (rc == 0 && j->pipe->rc) {
+        *j->err = j->pipe->err;
+        rc = j->pipe->rc;
+    }
+    return rc;
 }
 
 static int import_job(struct xt_store *s, struct xt_conn *c, void *arg)
@@ -1011,7 +1190,33 @@ static int import_stream(struct xt_store *s, const struct xt_actor *a, FILE *fp,
     };
     snprintf(j.tag_source, sizeof(j.tag_source), "%s", source);
     xt_buf_init(&j.lines, 0);
+    struct pipe *pp = calloc(1, sizeof(*pp));
+    if (!pp)
+        return xt_error_set(err, XT_ENOMEM, "", "out of memory");
+    pthread_mutex_init(&pp->mu, NULL);
+    pthread_cond_init(&pp->cv, NULL);
+    pp->s = s;
+    pp->fp = fp;
+    pp->m = m;
+    pp->scope = scope;
+    pp->today = j.today;
+    j.pipe = pp;
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, reader_main, pp)) {
+        free(pp);
+        return xt_error_set(err, XT_EIO, "", "cannot start the reader");
+    }
     int rc = xt_store_write(s, import_job, &j);
+    /* A repeat or a failure may leave rows unread: stop and drain. */
+    pipe_stop(pp);
+    pthread_join(reader, NULL);
+    for (struct batch *b = pp->head, *nb; b; b = nb) {
+        nb = b->next;
+        batch_free(b);
+    }
+    pthread_mutex_destroy(&pp->mu);
+    pthread_cond_destroy(&pp->cv);
+    free(pp);
     xt_link_index_free(j.ix);
     xt_buf_release(&j.lines);
     if (rc) {
@@ -1038,12 +1243,15 @@ int xt_store_people_import_csv(struct xt_store *s, const struct xt_actor *a, con
                                struct xt_people_report *rep, struct xt_error *err)
 {
     xt_error_clear(err);
+    memset(rep, 0, sizeof(*rep));
+    if (n == 0)
+        return xt_error_set(err, XT_EINVAL, "file", "is empty");
     char hash[65];
     hash_bytes(data, n, source, hash);
-    FILE *fp = fmemopen((void *)data, n ? n : 1, "r");
+    FILE *fp = fmemopen((void *)data, n, "r");
     if (!fp)
         return xt_error_set(err, XT_ENOMEM, "", "cannot read the list");
-    int rc = import_stream(s, a, n ? fp : NULL, hash, name, m, source, scope, now, rep, err);
+    int rc = import_stream(s, a, fp, hash, name, m, source, scope, now, rep, err);
     fclose(fp);
     return rc;
 }
@@ -1640,7 +1848,7 @@ static int edit_job(struct xt_store *s, struct xt_conn *c, void *arg)
     rc = upsert_source(s, c, j->id, source, 0,
                        json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN |
                                                              JSON_C_TO_STRING_NOSLASHESCAPE),
-                       j->now);
+                       NULL, j->now);
     json_object_put(d);
     if (rc)
         return xt_sqlite_err(j->err, c, "lineage");
