@@ -13,6 +13,7 @@
 #include "lib/buf.h"
 #include "lib/csv.h"
 #include "lib/log.h"
+#include "lib/xlsx.h"
 #include "store/store_int.h"
 
 #include <sodium.h>
@@ -1231,23 +1232,14 @@ static int import_stream(struct xt_store *s, const struct xt_actor *a, FILE *fp,
     return 0;
 }
 
-static void hash_bytes(const char *data, size_t n, const char *source, char out[65])
+static int import_text(struct xt_store *s, const struct xt_actor *a, const char *data, size_t n,
+                       const char *hash, const char *name, const struct xt_people_mapping *m,
+                       const char *source, const char *scope, int64_t now,
+                       struct xt_people_report *rep, struct xt_error *err)
 {
-    (void)source;
-    xt_sha256_hex(data, n, out);
-}
-
-int xt_store_people_import_csv(struct xt_store *s, const struct xt_actor *a, const char *data,
-                               size_t n, const char *name, const struct xt_people_mapping *m,
-                               const char *source, const char *scope, int64_t now,
-                               struct xt_people_report *rep, struct xt_error *err)
-{
-    xt_error_clear(err);
     memset(rep, 0, sizeof(*rep));
     if (n == 0)
         return xt_error_set(err, XT_EINVAL, "file", "is empty");
-    char hash[65];
-    hash_bytes(data, n, source, hash);
     FILE *fp = fmemopen((void *)data, n, "r");
     if (!fp)
         return xt_error_set(err, XT_ENOMEM, "", "cannot read the list");
@@ -1256,12 +1248,46 @@ int xt_store_people_import_csv(struct xt_store *s, const struct xt_actor *a, con
     return rc;
 }
 
+/* CSV text, or an .xlsx workbook turned into CSV text; the hash is always
+ * of the bytes as given, so a file imported twice is known again. */
+static int import_bytes(struct xt_store *s, const struct xt_actor *a, const char *data, size_t n,
+                        const char *name, const struct xt_people_mapping *m, const char *source,
+                        const char *scope, int64_t now, struct xt_people_report *rep,
+                        struct xt_error *err)
+{
+    xt_error_clear(err);
+    memset(rep, 0, sizeof(*rep));
+    char hash[65];
+    xt_sha256_hex(data, n, hash);
+    if (!xt_xlsx_sniff(data, n))
+        return import_text(s, a, data, n, hash, name, m, source, scope, now, rep, err);
+    struct xt_buf csv;
+    xt_buf_init(&csv, (size_t)2 << 30);
+    int rc = xt_xlsx_to_csv(data, n, &csv, err);
+    if (rc == 0)
+        rc = import_text(s, a, csv.data ? csv.data : "", csv.len, hash, name, m, source, scope,
+                         now, rep, err);
+    else if (err->code == XT_OK)
+        xt_error_set(err, rc, "file", "cannot read the workbook");
+    xt_buf_release(&csv);
+    return rc;
+}
+
+int xt_store_people_import_csv(struct xt_store *s, const struct xt_actor *a, const char *data,
+                               size_t n, const char *name, const struct xt_people_mapping *m,
+                               const char *source, const char *scope, int64_t now,
+                               struct xt_people_report *rep, struct xt_error *err)
+{
+    return import_bytes(s, a, data, n, name, m, source, scope, now, rep, err);
+}
+
 int xt_store_people_import_file(struct xt_store *s, const struct xt_actor *a, const char *path,
                                 const struct xt_people_mapping *m, const char *source,
                                 const char *scope, int64_t now, struct xt_people_report *rep,
                                 struct xt_error *err)
 {
     xt_error_clear(err);
+    memset(rep, 0, sizeof(*rep));
     struct xt_buf b;
     xt_buf_init(&b, (size_t)2 << 30);
     int rc = xt_buf_read_file(&b, path);
@@ -1271,8 +1297,8 @@ int xt_store_people_import_file(struct xt_store *s, const struct xt_actor *a, co
                             "cannot read '%s'", path);
     }
     const char *slash = strrchr(path, '/');
-    rc = xt_store_people_import_csv(s, a, b.data, b.len, slash ? slash + 1 : path, m, source,
-                                    scope, now, rep, err);
+    rc = import_bytes(s, a, b.data, b.len, slash ? slash + 1 : path, m, source, scope, now, rep,
+                      err);
     xt_buf_release(&b);
     return rc;
 }

@@ -66,7 +66,8 @@ int xt_store_people_import_file(struct xt_store *s, const struct xt_actor *a, co
                                 const struct xt_people_mapping *m, const char *source,
                                 const char *scope, int64_t now, struct xt_people_report *rep,
                                 struct xt_error *err);
-/* The same from CSV text in memory (n bytes); name is shown in the run. */
+/* The same from CSV text (or .xlsx bytes) in memory (n bytes); name is
+ * shown in the run. */
 int xt_store_people_import_csv(struct xt_store *s, const struct xt_actor *a, const char *data,
                                size_t n, const char *name, const struct xt_people_mapping *m,
                                const char *source, const char *scope, int64_t now,

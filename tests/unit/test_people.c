@@ -192,6 +192,41 @@ static void test_conflict_lineage_resolve(void **state)
     json_object_put(o);
 }
 
+static void test_xlsx_list(void **state)
+{
+    (void)state;
+    /* The disability federation's workbook: 嘎藏桌玛 is 尕藏卓玛 written with
+     * variant characters; both link by ID number and gain the tag. */
+    struct xt_people_mapping m = {0};
+    assert_int_equal(xt_people_mapping_add(&m, "name", "姓名", NULL), 0);
+    assert_int_equal(xt_people_mapping_add(&m, "id_number", "身份证号", NULL), 0);
+    assert_int_equal(xt_people_mapping_add(&m, "unit", "网格", NULL), 0);
+    assert_int_equal(xt_people_mapping_add(&m, "tags", "=disabled", NULL), 0);
+    assert_int_equal(xt_people_mapping_add(&m, "tag_grade", "残疾等级", NULL), 0);
+    struct xt_actor sys = actor(XT_ROLE_SYSTEM, "");
+    struct xt_people_report rep;
+    struct xt_error err;
+    const char *path = XT_SOURCE_DIR "/tests/data/people_list.xlsx";
+    assert_int_equal(xt_store_people_import_file(st, &sys, path, &m, "disability", "622921", NOW,
+                                                 &rep, &err),
+                     0);
+    assert_int_equal(rep.rows, 2);
+    assert_int_equal(rep.merged, 2);
+    assert_int_equal(rep.conflicting, 0);
+    xt_people_report_release(&rep);
+    assert_int_equal(xt_store_people_import_file(st, &sys, path, &m, "disability", "622921", NOW,
+                                                 &rep, &err),
+                     0);
+    assert_true(rep.repeat);
+    xt_people_report_release(&rep);
+    struct xt_people_mapping bad = m;
+    snprintf(bad.column[0], sizeof(bad.column[0]), "%s", "名字");
+    assert_int_equal(xt_store_people_import_file(st, &sys, path, &bad, "disability2", "622921",
+                                                 NOW, &rep, &err),
+                     XT_EINVAL);
+    assert_string_equal(err.field, "mapping");
+}
+
 static void test_masking_and_audit(void **state)
 {
     (void)state;
@@ -266,6 +301,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_import_idempotent),
         cmocka_unit_test(test_conflict_lineage_resolve),
+        cmocka_unit_test(test_xlsx_list),
         cmocka_unit_test(test_masking_and_audit),
         cmocka_unit_test(test_database_file_scan),
     };
