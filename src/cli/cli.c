@@ -29,7 +29,7 @@ static void usage(FILE *fp)
           "            resolve ID CONFLICT [--source S]  --data DIR   residents (一网整合)\n"
           "  needs     --unit CODE [--period YYYY-MM] --data DIR   tag and need counts\n"
           "  migrate-data --from URL --to URL [--data DIR] [--verify-only]  copy a database\n"
-          "  demo      [--data DIR] [--port N] [--tickets N] [--no-serve]\n"
+          "  demo      [--data DIR] [--port N] [--tickets N] [--people N] [--no-serve]\n"
           "  serve     [--data DIR] [--port N] [--bind ADDR] [--web DIR]\n",
           fp);
 }
