@@ -1715,6 +1715,41 @@ static int conflicts_json(struct xt_conn *c, int64_t rid, bool open_only, struct
     return 0;
 }
 
+/* Each conflict gets the values of its field side by side: the registry's
+ * current one and what every list said, with when (already masked). */
+static void side_by_side(struct json_object *res, struct json_object *lineage,
+                         struct json_object *conflicts)
+{
+    for (size_t i = 0; i < json_object_array_length(conflicts); i++) {
+        struct json_object *cf = json_object_array_get_idx(conflicts, i);
+        const char *field = json_object_get_string(json_object_object_get(cf, "field"));
+        if (!field)
+            continue;
+        struct json_object *vals = json_object_new_array();
+        struct json_object *cur = json_object_object_get(res, field);
+        if (cur && strcmp(field, "identity") != 0) {
+            struct json_object *e = json_object_new_object();
+            json_object_object_add(e, "source", json_object_new_string("registry"));
+            json_object_object_add(e, "value", json_object_get(cur));
+            json_object_array_add(vals, e);
+        }
+        for (size_t k = 0; k < json_object_array_length(lineage); k++) {
+            struct json_object *l = json_object_array_get_idx(lineage, k);
+            struct json_object *v =
+                json_object_object_get(json_object_object_get(l, "values"), field);
+            if (!v)
+                continue;
+            struct json_object *e = json_object_new_object();
+            json_object_object_add(e, "source", json_object_get(json_object_object_get(l, "source")));
+            json_object_object_add(e, "seen_at",
+                                   json_object_get(json_object_object_get(l, "seen_at")));
+            json_object_object_add(e, "value", json_object_get(v));
+            json_object_array_add(vals, e);
+        }
+        json_object_object_add(cf, "values", vals);
+    }
+}
+
 int xt_store_people_get(struct xt_store *s, const struct xt_actor *a, int64_t id, bool reveal,
                         int64_t now, struct json_object **out, struct xt_error *err)
 {
@@ -1755,6 +1790,7 @@ int xt_store_people_get(struct xt_store *s, const struct xt_actor *a, int64_t id
         struct json_object *lin = NULL, *conf = NULL;
         if ((rc = lineage_json(s, c, &v, id, minor, &lin)) == 0 &&
             (rc = conflicts_json(c, id, false, &conf)) == 0) {
+            side_by_side(o, lin, conf);
             json_object_object_add(o, "lineage", lin);
             json_object_object_add(o, "conflicts", conf);
         } else {

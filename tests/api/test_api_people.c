@@ -186,6 +186,11 @@ static void test_conflict_and_edit(void **state)
     assert_string_equal(api_json_str(v, "phone"), "139****5678");
     assert_string_equal(api_json_str(v, "conflicts.0.field"), "phone");
     assert_string_equal(api_json_str(v, "conflicts.0.state"), "open");
+    /* the values side by side, masked: the registry's and each list's */
+    assert_string_equal(api_json_str(v, "conflicts.0.values.0.source"), "registry");
+    assert_string_equal(api_json_str(v, "conflicts.0.values.0.value"), "139****5678");
+    assert_int_equal(api_json_len(v, "conflicts.0.values"), 3);
+    assert_null(strstr(json_object_to_json_string(v), "13900009999"));
     assert_int_equal(api_json_len(v, "lineage"), 2);
     int64_t cid = api_json_int(v, "conflicts.0.id", -1);
     json_object_put(v);
