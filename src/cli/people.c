@@ -203,6 +203,76 @@ int xt_cli_people_generate(struct xt_store *s, const char *unit, long count, con
     return 0;
 }
 
+static void csv_field(FILE *fp, const char *v, bool last)
+{
+    v = v ? v : "";
+    if (strpbrk(v, ",\"\r\n")) {
+        fputc('"', fp);
+        for (const char *p = v; *p; p++) {
+            if (*p == '"')
+                fputc('"', fp);
+            fputc(*p, fp);
+        }
+        fputc('"', fp);
+    } else {
+        fputs(v, fp);
+    }
+    fputc(last ? '\n' : ',', fp);
+}
+
+static const char *jstr(struct json_object *o, const char *key, char *buf, size_t n)
+{
+    struct json_object *v = json_object_object_get(o, key);
+    snprintf(buf, n, "%s", v ? json_object_get_string(v) : "");
+    return buf;
+}
+
+/* Residents of a subtree as CSV, masked as the API shows them: an export
+ * never carries clear protected values. */
+static int people_export(struct xt_store *s, const struct xt_actor *a, const char *unit,
+                         FILE *fp, long *rows, struct xt_error *err)
+{
+    fputs("id,unit,name,id_number,sex,birth_year,phone,household,relation,address,tags\n", fp);
+    int64_t cursor = 0;
+    *rows = 0;
+    for (;;) {
+        struct json_object *page;
+        int rc = xt_store_people_list(s, a, unit, NULL, cursor, 500, &page, err);
+        if (rc)
+            return rc;
+        struct json_object *items = json_object_object_get(page, "items");
+        for (size_t i = 0; i < json_object_array_length(items); i++) {
+            struct json_object *r = json_object_array_get_idx(items, i);
+            char b[512];
+            csv_field(fp, jstr(r, "id", b, sizeof(b)), false);
+            csv_field(fp, jstr(r, "unit", b, sizeof(b)), false);
+            csv_field(fp, jstr(r, "name", b, sizeof(b)), false);
+            csv_field(fp, jstr(r, "id_number", b, sizeof(b)), false);
+            csv_field(fp, jstr(r, "sex", b, sizeof(b)), false);
+            csv_field(fp, jstr(r, "birth_year", b, sizeof(b)), false);
+            csv_field(fp, jstr(r, "phone", b, sizeof(b)), false);
+            csv_field(fp, jstr(r, "household", b, sizeof(b)), false);
+            csv_field(fp, jstr(r, "relation", b, sizeof(b)), false);
+            csv_field(fp, jstr(r, "address", b, sizeof(b)), false);
+            char tags[512] = "";
+            struct json_object *ts = json_object_object_get(r, "tags");
+            for (size_t k = 0; k < json_object_array_length(ts); k++) {
+                size_t len = strlen(tags);
+                snprintf(tags + len, sizeof(tags) - len, "%s%s", k ? ";" : "",
+                         json_object_get_string(
+                             json_object_object_get(json_object_array_get_idx(ts, k), "tag")));
+            }
+            csv_field(fp, tags, true);
+            (*rows)++;
+        }
+        struct json_object *next = json_object_object_get(page, "next_cursor");
+        cursor = next ? json_object_get_int64(next) : 0;
+        json_object_put(page);
+        if (!cursor)
+            return 0;
+    }
+}
+
 int xt_cli_people(const struct xt_opts *o)
 {
     const char *verb = xt_opt_arg(o, 0);
@@ -212,7 +282,8 @@ int xt_cli_people(const struct xt_opts *o)
                         " [--seed N] [--no-lists]\n"
                         "       xietong people list [--unit CODE] [--tag T] [--limit N]\n"
                         "       xietong people show ID [--reveal]\n"
-                        "       xietong people resolve ID CONFLICT [--source S]\n");
+                        "       xietong people resolve ID CONFLICT [--source S]\n"
+                        "       xietong people export [--unit CODE] [--out FILE]  (masked CSV)\n");
         return 2;
     }
     struct xt_store *s;
@@ -250,6 +321,22 @@ int xt_cli_people(const struct xt_opts *o)
                                  xt_opt_flag(o, "reveal"), now, &out, &err);
         if (!rc)
             print_json(out);
+    } else if (strcmp(verb, "export") == 0) {
+        const char *out = xt_opt(o, "out", NULL);
+        FILE *fp = out ? fopen(out, "w") : stdout;
+        long rows = 0;
+        if (!fp) {
+            fprintf(stderr, "xietong: people export: cannot write '%s'\n", out);
+            rc = 1;
+        } else {
+            rc = people_export(s, &a, xt_opt(o, "unit", ""), fp, &rows, &err);
+            if (out && fclose(fp) && !rc) {
+                fprintf(stderr, "xietong: people export: cannot write '%s'\n", out);
+                rc = 1;
+            }
+            if (!rc && out)
+                printf("exported %ld residents (masked) to '%s'\n", rows, out);
+        }
     } else if (strcmp(verb, "resolve") == 0 && xt_opt_arg(o, 1) && xt_opt_arg(o, 2)) {
         rc = xt_store_people_resolve(s, &a, strtoll(xt_opt_arg(o, 1), NULL, 10),
                                      strtoll(xt_opt_arg(o, 2), NULL, 10),

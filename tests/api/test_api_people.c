@@ -247,6 +247,28 @@ static void test_needs(void **state)
     assert_int_equal(status_of(T(COMMAND), "GET", NULL, "/api/v1/needs?period=26"), 400);
 }
 
+/* An export is masked: the CLI writes what the API would show. */
+static void test_export_masked(void **state)
+{
+    (void)state;
+    char out[128];
+    snprintf(out, sizeof(out), "%s/residents.csv", dir);
+    char *const argv[] = {"xietong", "people", "export", "--unit", API_COUNTY, "--out", out,
+                          "--data", dir, NULL};
+    assert_int_equal(api_cli(argv), 0);
+    FILE *fp = fopen(out, "r");
+    assert_non_null(fp);
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    assert_non_null(strstr(buf, "马福海,622921********0115"));
+    assert_null(strstr(buf, ID_OLD));
+    assert_null(strstr(buf, ID_CHILD));
+    assert_null(strstr(buf, "13912345678"));
+    assert_null(strstr(buf, "disabled"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_scopes_and_masking),
         cmocka_unit_test(test_conflict_and_edit),
         cmocka_unit_test(test_needs),
+        cmocka_unit_test(test_export_masked),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
