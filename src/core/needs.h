@@ -12,6 +12,8 @@
 
 #include <stdbool.h>
 
+#include "lib/err.h"
+
 #define XT_NEEDS_PER_TAG 3
 
 struct xt_tag_def {
@@ -41,5 +43,18 @@ int xt_need_count(void);
 
 /* Index of a need code in the need table, or -1. */
 int xt_need_index(const char *code);
+
+/* Most tags a table may hold, built-in ones included. */
+#define XT_TAGS_MAX 32
+
+/* Add a configured tag (a county's own list, e.g. "flood_relocated"): code
+ * is 1-31 of [a-z0-9_], name 1-47 bytes of text, department a department
+ * key (may be ""), need_list 0-3 codes of existing needs separated by ';'. The
+ * strings are copied. Process-wide and safe beside readers: an entry is
+ * complete before it becomes visible. Returns 0, XT_EEXIST when the code
+ * is taken (by a built-in tag or an earlier call), XT_EINVAL with err
+ * naming the field, XT_ETOOBIG past XT_TAGS_MAX. */
+int xt_tag_add(const char *code, const char *name, bool sensitive, bool graded,
+               const char *department, const char *need_list, struct xt_error *err);
 
 #endif

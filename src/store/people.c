@@ -71,6 +71,48 @@ static void id_key(struct xt_store *s, const char *number, char out[65])
     xt_hmac_hex(&s->key, number, strlen(number), out);
 }
 
+/* ---- configured tags ---- */
+
+/* DIR/tags.csv (code,name,sensitive,graded,department,needs) adds a
+ * county's own tags to the built-in ones (core/needs.h), read once per data
+ * directory on the first people call. A bad line is logged and skipped. */
+static void load_tags(struct xt_store *s)
+{
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    static char loaded[512];
+    pthread_mutex_lock(&mu);
+    if (strcmp(loaded, s->dir) == 0) {
+        pthread_mutex_unlock(&mu);
+        return;
+    }
+    snprintf(loaded, sizeof(loaded), "%s", s->dir);
+    char path[600];
+    snprintf(path, sizeof(path), "%s/tags.csv", s->dir);
+    struct xt_csv c;
+    if (xt_csv_open(&c, path) == 0) {
+        int rc;
+        while ((rc = xt_csv_next(&c)) == 1) {
+            if (c.nfield == 1 && !*c.field[0])
+                continue;
+            if (strcmp(c.field[0], "code") == 0)
+                continue;
+            struct xt_error err;
+            xt_error_clear(&err);
+            if (c.nfield != 6) {
+                xt_log(XT_LOG_WARN, "%s: line %ld: need code,name,sensitive,graded,department,needs",
+                       path, c.line);
+                continue;
+            }
+            int r = xt_tag_add(c.field[0], c.field[1], strcmp(c.field[2], "1") == 0,
+                               strcmp(c.field[3], "1") == 0, c.field[4], c.field[5], &err);
+            if (r && r != XT_EEXIST)
+                xt_log(XT_LOG_WARN, "%s: line %ld: %s: %s", path, c.line, err.field, err.message);
+        }
+        xt_csv_close(&c);
+    }
+    pthread_mutex_unlock(&mu);
+}
+
 /* ---- mapping ---- */
 
 static const char *const map_fields[] = {
@@ -1165,6 +1207,7 @@ static int import_stream(struct xt_store *s, const struct xt_actor *a, FILE *fp,
                          const char *source, const char *scope, int64_t now,
                          struct xt_people_report *rep, struct xt_error *err)
 {
+    load_tags(s);
     memset(rep, 0, sizeof(*rep));
     if (!xt_people_may_import(a->role))
         return xt_error_set(err, XT_EPERM, "", "role '%s' may not import lists",
@@ -1542,6 +1585,7 @@ int xt_store_people_list(struct xt_store *s, const struct xt_actor *a, const cha
                          const char *tag, int64_t cursor, int limit, struct json_object **out,
                          struct xt_error *err)
 {
+    load_tags(s);
     xt_error_clear(err);
     if (limit < 1 || limit > 500)
         return xt_error_set(err, XT_EINVAL, "limit", "must be 1..500");
@@ -1753,6 +1797,7 @@ static void side_by_side(struct json_object *res, struct json_object *lineage,
 int xt_store_people_get(struct xt_store *s, const struct xt_actor *a, int64_t id, bool reveal,
                         int64_t now, struct json_object **out, struct xt_error *err)
 {
+    load_tags(s);
     xt_error_clear(err);
     struct xt_conn *c = xt_store_reader(s);
     if (!c)
@@ -1922,6 +1967,7 @@ static int edit_job(struct xt_store *s, struct xt_conn *c, void *arg)
 int xt_store_people_edit(struct xt_store *s, const struct xt_actor *a, int64_t id,
                          const struct xt_people_edit *e, int64_t now, struct xt_error *err)
 {
+    load_tags(s);
     xt_error_clear(err);
     if (!xt_people_may_edit(a->role))
         return xt_error_set(err, XT_EPERM, "", "role '%s' may not edit residents",
@@ -2088,6 +2134,7 @@ int xt_store_people_resolve(struct xt_store *s, const struct xt_actor *a, int64_
 int xt_store_people_needs(struct xt_store *s, const struct xt_actor *a, const char *unit,
                           int period, struct json_object **out, struct xt_error *err)
 {
+    load_tags(s);
     xt_error_clear(err);
     if (!xt_people_may_read(a->role))
         return xt_error_set(err, XT_EPERM, "", "role '%s' may not read the people registry",

@@ -41,6 +41,17 @@ static int setup(void **state)
     snprintf(dir, sizeof(dir), "/tmp/xt-people-XXXXXX");
     if (!mkdtemp(dir) || xt_testdb_configure(dir, NULL, 0))
         return -1;
+    /* A county's own tag beside the built-in ones. */
+    char path[128];
+    snprintf(path, sizeof(path), "%s/tags.csv", dir);
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        return -1;
+    fputs("code,name,sensitive,graded,department,needs\n"
+          "flood_relocated,洪灾搬迁户,0,0,civil,daily_checkin;support_care\n"
+          "bad tag,坏,0,0,civil,\n",
+          fp);
+    fclose(fp);
     struct xt_error err;
     if (xt_store_open(dir, &st, &err))
         return -1;
@@ -110,7 +121,7 @@ static void test_import_idempotent(void **state)
     snprintf(reg_csv, sizeof(reg_csv),
              "姓名,身份证号,电话,网格,民族,户号,关系,标签\n"
              "马福海,%s,13912345678,622921100001001,回族,H1,户主,elderly_alone\n"
-             "尕藏卓玛,%s,13887654321,622921100001001,04,H2,户主,disabled:2\n"
+             "尕藏卓玛,%s,13887654321,622921100001001,04,H2,户主,disabled:2;flood_relocated\n"
              "马小军,%s,,622921100001001,03,H1,孙子,left_behind_child\n"
              "坏号码,%s,,622921100001001,,,,\n",
              id_a, id_b, id_kid, id_bad);
@@ -248,6 +259,7 @@ static void test_masking_and_audit(void **state)
     assert_null(strstr(s, "马小军"));       /* a minor's is not */
     assert_null(strstr(s, "left_behind_child"));
     assert_null(strstr(s, "\"disabled\"")); /* health data stays hidden */
+    assert_non_null(strstr(s, "flood_relocated"));  /* a configured tag, not sensitive */
     json_object_put(o);
     int64_t rid = first_id(&grid);
     assert_int_equal(xt_store_people_get(st, &grid, rid, true, NOW, &o, &err), XT_EPERM);
@@ -263,7 +275,9 @@ static void test_masking_and_audit(void **state)
     /* needs basis */
     assert_int_equal(xt_store_people_needs(st, &cmd, "622921", 202612, &o, &err), 0);
     s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    assert_non_null(strstr(s, "\"need\":\"daily_checkin\",\"name\":\"每日探访\",\"people\":1"));
+    /* 马福海 lives alone, 尕藏卓玛 was relocated after a flood (a configured tag) */
+    assert_non_null(strstr(s, "\"need\":\"daily_checkin\",\"name\":\"每日探访\",\"people\":2"));
+    assert_non_null(strstr(s, "\"tag\":\"flood_relocated\",\"name\":\"洪灾搬迁户\",\"count\":1"));
     assert_non_null(strstr(s, "\"need\":\"after_school_care\",\"name\":\"课后看护\",\"people\":1"));
     json_object_put(o);
 }

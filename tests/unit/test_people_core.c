@@ -199,12 +199,36 @@ static void test_access(void **state)
     assert_false(xt_people_tag_visible(&dept, "health", low, false, false));
 }
 
+static void test_tag_config(void **state)
+{
+    (void)state;
+    struct xt_error err;
+    int before = xt_tag_count();
+    assert_int_equal(xt_tag_add("bad code", "坏", false, false, "", "", &err), XT_EINVAL);
+    assert_string_equal(err.field, "code");
+    assert_int_equal(xt_tag_add("x_tag", "某标签", false, false, "civil", "no_such_need", &err),
+                     XT_EINVAL);
+    assert_string_equal(err.field, "needs");
+    assert_int_equal(xt_tag_add("disabled", "又一个", false, false, "", "", &err), XT_EEXIST);
+    assert_int_equal(xt_tag_add("hearing_aid", "助听需求", true, false, "disability",
+                                "rehabilitation;home_care", &err),
+                     0);
+    assert_int_equal(xt_tag_count(), before + 1);
+    const struct xt_tag_def *t = xt_tag_find("助听需求");
+    assert_non_null(t);
+    assert_string_equal(t->code, "hearing_aid");
+    assert_true(t->sensitive);
+    assert_string_equal(t->needs[1], "home_care");
+    assert_int_equal(xt_tag_add("hearing_aid", "助听需求", true, false, "", "", &err), XT_EEXIST);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idcard),       cmocka_unit_test(test_ethnic),
         cmocka_unit_test(test_linkage_score), cmocka_unit_test(test_linkage_index),
         cmocka_unit_test(test_person_check), cmocka_unit_test(test_access),
+        cmocka_unit_test(test_tag_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
