@@ -219,6 +219,8 @@ struct import_job {
     struct xt_link_index *ix;
     char tag_source[80];
     struct pipe *pipe;
+    char last_hh[64]; /* the household of the previous new row, and its id */
+    int64_t last_hh_id;
 };
 
 static void report_line(struct import_job *j, long row, const char *outcome, const char *field,
@@ -386,15 +388,21 @@ static void prow_release(struct prow *r)
 }
 
 /* Write a new resident from a prepared row; *rid gets its id. */
-static int insert_resident(struct xt_store *s, struct xt_conn *c, const struct prow *r,
+static int insert_resident(struct import_job *j, struct xt_conn *c, const struct prow *r,
                            int64_t now, int64_t *rid)
 {
-    (void)s;
     const struct xt_person *p = &r->p;
     int64_t hh;
-    int rc = household_id(c, p, now, &hh);
-    if (rc)
-        return rc;
+    int rc;
+    /* A register lists a household's members one after another. */
+    if (*p->household && strcmp(p->household, j->last_hh) == 0) {
+        hh = j->last_hh_id;
+    } else {
+        if ((rc = household_id(c, p, now, &hh)))
+            return rc;
+        snprintf(j->last_hh, sizeof(j->last_hh), "%s", p->household);
+        j->last_hh_id = hh;
+    }
     char name_masked[128], id_masked[40] = "", phone_masked[40] = "";
     const char *key = r->q.id_key;
     xt_mask_name(p->name, name_masked, sizeof(name_masked));
@@ -406,7 +414,8 @@ static int insert_resident(struct xt_store *s, struct xt_conn *c, const struct p
     if (*p->phone)
         xt_mask_phone(p->phone, phone_masked, sizeof(phone_masked));
     rc = XT_EIO;
-    if ((p->minor && !name_sealed) || (p->has_id && !id_sealed) || (*p->birth && !birth_sealed) ||
+    if ((p->minor && !name_sealed) || (p->has_id && !id_sealed) ||
+        (!p->has_id && *p->birth && !birth_sealed) ||
         (*p->phone && !phone_sealed) || (p->ethnic && !eth_sealed))
         return rc;
     struct xt_stmt *st = xt_conn_stmt(
@@ -762,8 +771,8 @@ static int load_index(struct import_job *j, struct xt_store *s, struct xt_conn *
 {
     char lo[XT_CODE_MAX], hi[XT_CODE_MAX + 1];
     subtree(j->scope, lo, hi);
-    struct xt_stmt *st = xt_conn_stmt(c, "SELECT id, unit, id_index, birth_sealed, name, minor"
-                                         " FROM residents WHERE unit >= ?1 AND unit < ?2");
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT id, unit, id_index, birth_sealed, name, minor,"
+                                         " id_sealed FROM residents WHERE unit >= ?1 AND unit < ?2");
     if (!st)
         return XT_EIO;
     xt_bind_text(st, 1, lo);
@@ -775,7 +784,15 @@ static int load_index(struct import_job *j, struct xt_store *s, struct xt_conn *
         r.id = xt_col_int(st, 0);
         snprintf(r.village, sizeof(r.village), "%.12s", xt_col_text(st, 1));
         snprintf(r.id_key, sizeof(r.id_key), "%s", xt_col_text(st, 2));
-        unseal(s, xt_col_text(st, 3), r.birth, sizeof(r.birth));
+        if (!xt_col_null(st, 3)) {
+            unseal(s, xt_col_text(st, 3), r.birth, sizeof(r.birth));
+        } else {
+            /* With an ID number the birth date is its digits 7-14. */
+            char id[24];
+            unseal(s, xt_col_text(st, 6), id, sizeof(id));
+            snprintf(r.birth, sizeof(r.birth), "%.8s", strlen(id) == 18 ? id + 6 : "");
+            sodium_memzero(id, sizeof(id));
+        }
         char name[128];
         if (xt_col_int(st, 5))
             unseal(s, xt_col_text(st, 4), name, sizeof(name));
@@ -916,11 +933,12 @@ static int prepare_row(struct pipe *pp, const struct colmap *cm, const struct xt
         snprintf(eth, sizeof(eth), "%02d", p->ethnic);
     r->name_sealed = p->minor ? seal(s, p->name) : NULL;
     r->id_sealed = p->has_id ? seal(s, p->id.number) : NULL;
-    r->birth_sealed = seal(s, p->birth);
+    /* The ID number holds the birth date: sealed apart only without one. */
+    r->birth_sealed = p->has_id ? NULL : seal(s, p->birth);
     r->phone_sealed = seal(s, p->phone);
     r->eth_sealed = seal(s, eth);
     if ((p->minor && !r->name_sealed) || (p->has_id && !r->id_sealed) ||
-        (*p->birth && !r->birth_sealed) || (*p->phone && !r->phone_sealed) ||
+        (!p->has_id && *p->birth && !r->birth_sealed) || (*p->phone && !r->phone_sealed) ||
         (*eth && !r->eth_sealed))
         return XT_EIO;
     return 0;
@@ -1065,7 +1083,7 @@ static int write_row(struct import_job *j, struct xt_store *s, struct xt_conn *c
         return rc;
     }
     int64_t rid = 0;
-    rc = insert_resident(s, c, r, j->now, &rid);
+    rc = insert_resident(j, c, r, j->now, &rid);
     for (int i = 0; rc == 0 && i < p->ntags; i++)
         rc = insert_tag(s, c, rid, p->unit, &p->tags[i], p->minor, j->tag_source, p->tag_date,
                         j->now);
@@ -1106,9 +1124,8 @@ static int import_rows(struct import_job *j, struct xt_store *s, struct xt_conn 
     return rc;
 }
 
-static int import_job(struct xt_store *s, struct xt_conn *c, void *arg)
+static int import_run(struct xt_store *s, struct xt_conn *c, struct import_job *j)
 {
-    struct import_job *j = arg;
     struct xt_people_report *rep = j->rep;
     struct xt_stmt *st = xt_conn_stmt(
         c, "SELECT id, rows_read, rows_new, rows_merged, rows_unchanged, rows_conflicting,"
@@ -1194,6 +1211,20 @@ static int import_job(struct xt_store *s, struct xt_conn *c, void *arg)
     char object[32];
     snprintf(object, sizeof(object), "import:%lld", (long long)rep->run_id);
     return xt_audit_append(s, c, j->a, "people.import", object, detail, j->now);
+}
+
+/* A large list touches every page of the residents' indexes: give SQLite's
+ * page cache room for them while it is written (the writer's usual 64 MiB
+ * otherwise). */
+static int import_job(struct xt_store *s, struct xt_conn *c, void *arg)
+{
+    bool lite = xt_conn_kind(c) == XT_DB_SQLITE;
+    if (lite)
+        xt_conn_exec(c, "PRAGMA cache_size=-1048576");
+    int rc = import_run(s, c, arg);
+    if (lite)
+        xt_conn_exec(c, "PRAGMA cache_size=-65536");
+    return rc;
 }
 
 static bool source_ok(const char *source)
@@ -1504,7 +1535,13 @@ static int resident_json(struct xt_store *s, struct xt_conn *c, const struct vie
         snprintf(buf, sizeof(buf), "%s", xt_col_text(st, 7));
     json_object_object_add(o, "id_number", *buf ? json_object_new_string(buf) : NULL);
     if (v->clear) {
-        unseal(s, xt_col_text(st, 9), buf, sizeof(buf));
+        if (xt_col_null(st, 9) && strlen(buf) == 18) { /* from the ID number */
+            char b[11];
+            snprintf(b, sizeof(b), "%.8s", buf + 6);
+            snprintf(buf, sizeof(buf), "%s", b);
+        } else {
+            unseal(s, xt_col_text(st, 9), buf, sizeof(buf));
+        }
         json_object_object_add(o, "birth_date", json_object_new_string(buf));
     }
     /* The birth year shows the age group that needs depend on; a minor's

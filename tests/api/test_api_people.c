@@ -157,6 +157,7 @@ static void test_scopes_and_masking(void **state)
     assert_string_equal(api_json_str(v, "id_number"), ID_OLD);
     assert_string_equal(api_json_str(v, "phone"), "13912345678");
     assert_string_equal(api_json_str(v, "ethnicity.name"), "回族");
+    assert_string_equal(api_json_str(v, "birth_date"), "19500314");
     json_object_put(v);
     v = api_expect(&srv, 200, "GET", T(AUDITOR), NULL, NULL, "/api/v1/audit/verify");
     assert_non_null(v);
