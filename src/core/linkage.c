@@ -312,6 +312,23 @@ static int append(struct xt_link_index *ix, const struct xt_link_rec *r)
     return 0;
 }
 
+int xt_link_index_reserve(struct xt_link_index *ix, size_t n)
+{
+    if (n >= UINT32_MAX - 1)
+        return XT_ENOMEM;
+    if (n > ix->cap) {
+        struct rec *p = realloc(ix->recs, n * sizeof(*p));
+        if (!p)
+            return XT_ENOMEM;
+        ix->recs = p;
+        ix->cap = n;
+    }
+    size_t nb = ix->nbuckets ? ix->nbuckets : 2048;
+    while (nb < n)
+        nb *= 2;
+    return nb != ix->nbuckets ? rehash(ix, nb) : 0;
+}
+
 /* The live record of person id, or NULL. */
 static struct rec *by_person(const struct xt_link_index *ix, int64_t id)
 {

@@ -75,6 +75,10 @@ struct xt_link_index *xt_link_index_new(void);
 void xt_link_index_free(struct xt_link_index *ix);
 size_t xt_link_index_size(const struct xt_link_index *ix);
 
+/* Make room for n records in all, so that adding them rehashes no more.
+ * 0 or XT_ENOMEM (the index is then unchanged). */
+int xt_link_index_reserve(struct xt_link_index *ix, size_t n);
+
 /* Add a copy of r. A record with an id_key already present replaces
  * nothing: the first one stays the one found by ID. 0 or XT_ENOMEM. */
 int xt_link_index_add(struct xt_link_index *ix, const struct xt_link_rec *r);

@@ -219,6 +219,7 @@ struct import_job {
     struct xt_link_index *ix;
     char tag_source[80];
     struct pipe *pipe;
+    size_t size_hint; /* bytes of the list */
     char last_hh[64]; /* the household of the previous new row, and its id */
     int64_t last_hh_id;
 };
@@ -340,7 +341,8 @@ static int insert_tag(struct xt_store *s, struct xt_conn *c, int64_t rid, const 
 static int upsert_source(struct xt_store *s, struct xt_conn *c, int64_t rid, const char *source,
                          int64_t run, const char *data, const char *sealed_in, int64_t now)
 {
-    char *sealed = sealed_in ? strdup(sealed_in) : seal(s, data);
+    char *own = sealed_in ? NULL : seal(s, data);
+    const char *sealed = sealed_in ? sealed_in : own;
     if (!sealed)
         return XT_EIO;
     struct xt_stmt *st = xt_conn_stmt(
@@ -357,7 +359,7 @@ static int upsert_source(struct xt_store *s, struct xt_conn *c, int64_t rid, con
         rc = xt_step(st) == 0 ? 0 : XT_EIO;
         xt_reset(st);
     }
-    free(sealed);
+    free(own);
     return rc;
 }
 
@@ -371,6 +373,7 @@ struct prow {
     struct xt_link_rec q;
     char *name_sealed, *id_sealed, *birth_sealed, *phone_sealed, *eth_sealed;
     char *data, *data_sealed; /* what the list said, clear and sealed */
+    char name_masked[128], id_masked[40], phone_masked[40];
 };
 
 static void prow_release(struct prow *r)
@@ -403,16 +406,12 @@ static int insert_resident(struct import_job *j, struct xt_conn *c, const struct
         snprintf(j->last_hh, sizeof(j->last_hh), "%s", p->household);
         j->last_hh_id = hh;
     }
-    char name_masked[128], id_masked[40] = "", phone_masked[40] = "";
+    const char *name_masked = r->name_masked, *id_masked = r->id_masked;
+    const char *phone_masked = r->phone_masked;
     const char *key = r->q.id_key;
-    xt_mask_name(p->name, name_masked, sizeof(name_masked));
     const char *name_sealed = r->name_sealed, *id_sealed = r->id_sealed;
     const char *birth_sealed = r->birth_sealed, *phone_sealed = r->phone_sealed;
     const char *eth_sealed = r->eth_sealed;
-    if (p->has_id)
-        xt_mask_id_number(p->id.number, id_masked, sizeof(id_masked));
-    if (*p->phone)
-        xt_mask_phone(p->phone, phone_masked, sizeof(phone_masked));
     rc = XT_EIO;
     if ((p->minor && !name_sealed) || (p->has_id && !id_sealed) ||
         (!p->has_id && *p->birth && !birth_sealed) ||
@@ -868,6 +867,7 @@ struct pipe {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct batch *head, *tail;
+    struct batch *used; /* written batches, freed by the reader (off the writer) */
     int queued;
     bool done, stop;
     int rc;               /* the reader's failure, 0 when none */
@@ -926,6 +926,11 @@ static int prepare_row(struct pipe *pp, const struct colmap *cm, const struct xt
     if (r->rerr.code != XT_OK)
         return 0;
     person_rec(s, p, 0, &r->q);
+    xt_mask_name(p->name, r->name_masked, sizeof(r->name_masked));
+    if (p->has_id)
+        xt_mask_id_number(p->id.number, r->id_masked, sizeof(r->id_masked));
+    if (*p->phone)
+        xt_mask_phone(p->phone, r->phone_masked, sizeof(r->phone_masked));
     if (!(r->data = source_data(p)) || !(r->data_sealed = seal(s, r->data)))
         return XT_ENOMEM;
     char eth[8] = "";
@@ -944,9 +949,29 @@ static int prepare_row(struct pipe *pp, const struct colmap *cm, const struct xt
     return 0;
 }
 
+/* Take the batches the writer is done with, to free them here. */
+static struct batch *pipe_take_used(struct pipe *pp)
+{
+    pthread_mutex_lock(&pp->mu);
+    struct batch *u = pp->used;
+    pp->used = NULL;
+    pthread_mutex_unlock(&pp->mu);
+    return u;
+}
+
+static void batches_free(struct batch *b)
+{
+    while (b) {
+        struct batch *next = b->next;
+        batch_free(b);
+        b = next;
+    }
+}
+
 /* Hand a full batch over; false when the writer asked to stop. */
 static bool pipe_push(struct pipe *pp, struct batch *b)
 {
+    batches_free(pipe_take_used(pp));
     pthread_mutex_lock(&pp->mu);
     while (pp->queued >= BATCHES_QUEUED && !pp->stop)
         pthread_cond_wait(&pp->cv, &pp->mu);
@@ -1115,7 +1140,10 @@ static int import_rows(struct import_job *j, struct xt_store *s, struct xt_conn 
         for (int i = 0; rc == 0 && i < b->n; i++)
             if ((rc = write_row(j, s, c, &b->rows[i])))
                 xt_error_set(j->err, rc, "", "cannot store row %ld", b->rows[i].row);
-        batch_free(b);
+        pthread_mutex_lock(&j->pipe->mu);
+        b->next = j->pipe->used;
+        j->pipe->used = b;
+        pthread_mutex_unlock(&j->pipe->mu);
     }
     if (rc == 0 && j->pipe->rc) {
         *j->err = j->pipe->err;
@@ -1179,6 +1207,9 @@ static int import_run(struct xt_store *s, struct xt_conn *c, struct import_job *
         xt_error_set(j->err, rc, "", "cannot load the registry for linkage");
         return rc;
     }
+    /* Rows of a list run to some 60 bytes or more: room for them all. */
+    if (xt_link_index_reserve(j->ix, xt_link_index_size(j->ix) + j->size_hint / 60 + 1024))
+        return XT_ENOMEM;
     if ((rc = import_rows(j, s, c)))
         return rc;
     if (j->nlines)
@@ -1233,7 +1264,7 @@ static bool source_ok(const char *source)
     return n >= 1 && n <= 32 && strspn(source, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
-static int import_stream(struct xt_store *s, const struct xt_actor *a, FILE *fp,
+static int import_stream(struct xt_store *s, const struct xt_actor *a, FILE *fp, size_t size,
                          const char *hash, const char *name, const struct xt_people_mapping *m,
                          const char *source, const char *scope, int64_t now,
                          struct xt_people_report *rep, struct xt_error *err)
@@ -1261,7 +1292,7 @@ static int import_stream(struct xt_store *s, const struct xt_actor *a, FILE *fp,
     }
     struct import_job j = {
         .a = a, .fp = fp, .m = m, .source = source, .scope = scope, .name = name, .hash = hash,
-        .now = now, .today = today_of(now), .rep = rep, .err = err,
+        .now = now, .today = today_of(now), .rep = rep, .err = err, .size_hint = size,
     };
     snprintf(j.tag_source, sizeof(j.tag_source), "%s", source);
     xt_buf_init(&j.lines, 0);
@@ -1285,10 +1316,8 @@ static int import_stream(struct xt_store *s, const struct xt_actor *a, FILE *fp,
     /* A repeat or a failure may leave rows unread: stop and drain. */
     pipe_stop(pp);
     pthread_join(reader, NULL);
-    for (struct batch *b = pp->head, *nb; b; b = nb) {
-        nb = b->next;
-        batch_free(b);
-    }
+    batches_free(pp->head);
+    batches_free(pp->used);
     pthread_mutex_destroy(&pp->mu);
     pthread_cond_destroy(&pp->cv);
     free(pp);
@@ -1317,7 +1346,7 @@ static int import_text(struct xt_store *s, const struct xt_actor *a, const char 
     FILE *fp = fmemopen((void *)data, n, "r");
     if (!fp)
         return xt_error_set(err, XT_ENOMEM, "", "cannot read the list");
-    int rc = import_stream(s, a, fp, hash, name, m, source, scope, now, rep, err);
+    int rc = import_stream(s, a, fp, n, hash, name, m, source, scope, now, rep, err);
     fclose(fp);
     return rc;
 }
