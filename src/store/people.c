@@ -1457,10 +1457,10 @@ static void show_value(const char *field, const char *value, bool clear, bool mi
     }
 }
 
-static const char RES_COLS[] =
-    "id, unit, household_id, relation, name, name_masked, minor, id_masked, id_sealed,"
-    " birth_sealed, birth_year, sex, phone_masked, phone_sealed, ethnicity_sealed, languages,"
-    " address, created_at, updated_at";
+#define RES_COLS                                                                                   \
+    "id, unit, household_id, relation, name, name_masked, minor, id_masked, id_sealed,"            \
+    " birth_sealed, birth_year, sex, phone_masked, phone_sealed, ethnicity_sealed, languages,"    \
+    " address, created_at, updated_at"
 
 struct view {
     const struct xt_actor *a;
@@ -1675,13 +1675,8 @@ int xt_store_people_list(struct xt_store *s, const struct xt_actor *a, const cha
         xt_store_reader_put(s, c);
         return rc;
     }
-    static char sql[512];
-    static const char *sqlp;
-    if (!sqlp) {
-        snprintf(sql, sizeof(sql), "SELECT %s FROM residents WHERE unit >= ?1 AND unit < ?2"
-                 " AND id > ?3 ORDER BY id LIMIT ?4", RES_COLS);
-        sqlp = sql;
-    }
+    static const char sqlp[] = "SELECT " RES_COLS " FROM residents WHERE unit >= ?1"
+                               " AND unit < ?2 AND id > ?3 ORDER BY id LIMIT ?4";
     char lo[XT_CODE_MAX], hi[XT_CODE_MAX + 1];
     subtree(unit, lo, hi);
     struct json_object *items = json_object_new_array();
@@ -1874,12 +1869,7 @@ int xt_store_people_get(struct xt_store *s, const struct xt_actor *a, int64_t id
         xt_store_reader_put(s, c);
         return rc;
     }
-    static char sql[512];
-    static const char *sqlp;
-    if (!sqlp) {
-        snprintf(sql, sizeof(sql), "SELECT %s FROM residents WHERE id=?1", RES_COLS);
-        sqlp = sql;
-    }
+    static const char sqlp[] = "SELECT " RES_COLS " FROM residents WHERE id=?1";
     struct xt_stmt *st = xt_conn_stmt(c, sqlp);
     struct json_object *o = NULL;
     bool minor = false;
