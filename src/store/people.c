@@ -770,7 +770,18 @@ static int load_index(struct import_job *j, struct xt_store *s, struct xt_conn *
 {
     char lo[XT_CODE_MAX], hi[XT_CODE_MAX + 1];
     subtree(j->scope, lo, hi);
-    struct xt_stmt *st = xt_conn_stmt(c, "SELECT id, unit, id_index, birth_sealed, name, minor,"
+    /* Size the index once for the registry and the list. */
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT COUNT(*) FROM residents"
+                                         " WHERE unit >= ?1 AND unit < ?2");
+    if (!st)
+        return XT_EIO;
+    xt_bind_text(st, 1, lo);
+    xt_bind_text(st, 2, hi);
+    int64_t have = xt_step(st) == 1 ? xt_col_int(st, 0) : 0;
+    xt_reset(st);
+    if (xt_link_index_reserve(j->ix, (size_t)have + j->size_hint / 60 + 1024))
+        return XT_ENOMEM;
+    st = xt_conn_stmt(c, "SELECT id, unit, id_index, birth_sealed, name, minor,"
                                          " id_sealed FROM residents WHERE unit >= ?1 AND unit < ?2");
     if (!st)
         return XT_EIO;
