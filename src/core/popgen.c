@@ -5,6 +5,7 @@
 
 #include "core/idcard.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -134,24 +135,32 @@ int xt_popgen_run(const struct xt_popgen_census *c, const struct xt_popgen_grid 
                   int ngrids, long n, uint64_t seed, int today,
                   int (*fn)(void *ctx, const struct xt_gen_person *p), void *ctx)
 {
-    if (!c || !grids || ngrids <= 0 || n < 0 || strlen(c->region) != 6 || today < 19000101)
+    if (!c || !grids || ngrids <= 0 || n < 0 || strlen(c->region) != 6 ||
+        strspn(c->region, "0123456789") != 6 || today < 19000101)
         return XT_EINVAL;
     static _Thread_local struct gen g;
     memset(&g, 0, sizeof(g));
     g.c = c;
     g.rng = seed ? seed : 1;
     g.today = today;
-    long row = 0, hh = 0;
+    long row = 0, hh = 0, full = 0, n_child = 0, n_old = 0;
     int n_urban = 0;
     for (int i = 0; i < ngrids; i++)
         n_urban += grids[i].urban;
     while (row < n) {
         hh++;
-        /* Household size around the census mean: 1..7. */
+        /* Household size with the census mean: 15% live alone, the rest
+         * are 1 + Poisson(lambda) people, lambda chosen so that the mean
+         * holds (sizes capped at 12). */
         double mean = c->household_size > 1 ? c->household_size : 3;
         int size = 1;
-        while (size < 7 && unif(&g.rng) < 1.0 - 1.0 / mean)
-            size++;
+        if (unif(&g.rng) >= 0.15) {
+            double lambda = (mean - 1.0) / 0.85, limit = exp(-lambda), prod = unif(&g.rng);
+            while (prod > limit && size < 12) {
+                size++;
+                prod *= unif(&g.rng);
+            }
+        }
         if (size > n - row)
             size = (int)(n - row);
         bool urban = unif(&g.rng) < c->urban_share;
@@ -169,18 +178,34 @@ int xt_popgen_run(const struct xt_popgen_census *c, const struct xt_popgen_grid 
             struct xt_gen_person p;
             memset(&p, 0, sizeof(p));
             p.row = ++row;
-            int age;
+            /* Age groups by quota against the census shares, so that the
+             * county's figures hold whatever the household sizes: heads
+             * are adults, children are members of larger households. */
+            bool need_child = (double)n_child < c->age0_14 * (double)row;
+            bool need_old = (double)n_old < c->age65 * (double)row;
+            int band;
             if (k == 0)
-                age = size == 1 ? draw_age(&g, unif(&g.rng) < 0.4 ? 2 : 1) : 25 + pick(&g.rng, 45);
+                band = need_old && unif(&g.rng) < (size == 1 ? 0.7 : 0.35) ? 2 : 1;
+            else if (need_child && unif(&g.rng) < 0.9)
+                band = 0;
             else
-                age = draw_age(&g, -1);
+                band = need_old && unif(&g.rng) < 0.5 ? 2 : 1;
+            int age = draw_age(&g, band);
+            if (k == 0 && age < 22)
+                age = 22 + pick(&g.rng, 40);
             int sex = unif(&g.rng) < c->male_share ? XT_SEX_MALE : XT_SEX_FEMALE;
             if (fill_person(&g, &p, age, sex, ethnic)) {
-                /* a full day: draw again */
+                /* A full day (500 numbers per sex and birth date in one
+                 * county): draw again, but not for ever. */
+                if (++full > 100000)
+                    return XT_ETOOBIG;
                 row--;
                 k--;
                 continue;
             }
+            full = 0;
+            n_child += age < 15;
+            n_old += age >= 65;
             snprintf(p.unit, sizeof(p.unit), "%s", gr->code);
             snprintf(p.household, sizeof(p.household), "%s-%07ld", c->region, hh);
             snprintf(p.relation, sizeof(p.relation), "%s",

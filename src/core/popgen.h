@@ -45,8 +45,10 @@ struct xt_gen_person {
 };
 
 /* Generate n people in households over the grids (borrowed, ngrids > 0),
- * born up to today (YYYYMMDD). fn returns non-zero to stop. Returns 0, or
- * XT_EINVAL for bad parameters, or fn's non-zero value. */
+ * born up to today (YYYYMMDD). fn returns non-zero to stop. ID numbers are
+ * unique: a county has 500 sequence numbers per sex and birth date, so a
+ * few million people per county fit; far more gives XT_ETOOBIG. Returns 0,
+ * XT_EINVAL for bad parameters, XT_ETOOBIG, or fn's non-zero value. */
 int xt_popgen_run(const struct xt_popgen_census *c, const struct xt_popgen_grid *grids,
                   int ngrids, long n, uint64_t seed, int today,
                   int (*fn)(void *ctx, const struct xt_gen_person *p), void *ctx);

@@ -14,6 +14,9 @@
 #include "core/idcard.h"
 #include "core/linkage.h"
 #include "core/people.h"
+#include "core/popgen.h"
+
+#include <stdlib.h>
 
 static void test_idcard(void **state)
 {
@@ -223,13 +226,75 @@ static void test_tag_config(void **state)
     assert_int_equal(xt_tag_add("hearing_aid", "助听需求", true, false, "", "", &err), XT_EEXIST);
 }
 
+struct gen_stats {
+    long n, male, minority, age0_14, age65, bad_id, households;
+    char last_hh[32];
+    char (*ids)[19];
+};
+
+static int count_person(void *ctx, const struct xt_gen_person *p)
+{
+    struct gen_stats *g = ctx;
+    struct xt_idcard id;
+    if (xt_idcard_parse(p->id_number, 20261126, NULL, &id, NULL) || strncmp(id.region, "622921", 6))
+        g->bad_id++;
+    memcpy(g->ids[g->n], p->id_number, 19);
+    g->n++;
+    g->male += p->sex == XT_SEX_MALE;
+    g->minority += p->ethnic != 1;
+    int age = xt_age_on(id.birth, 20261126);
+    g->age0_14 += age < 15;
+    g->age65 += age >= 65;
+    if (strcmp(p->household, g->last_hh) != 0) {
+        g->households++;
+        snprintf(g->last_hh, sizeof(g->last_hh), "%s", p->household);
+    }
+    return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    return memcmp(a, b, 18);
+}
+
+/* A generated county matches its census figures and its ID numbers are
+ * valid and unique. */
+static void test_popgen_census(void **state)
+{
+    (void)state;
+    struct xt_popgen_census c = {.region = "622921", .male_share = 0.51, .urban_share = 0.3,
+                                 .minority_share = 0.6, .household_size = 3.6,
+                                 .age0_14 = 0.25, .age65 = 0.10};
+    struct xt_popgen_grid grids[4] = {{"622921100001001", true},  {"622921100002001", false},
+                                      {"622921101001001", false}, {"622921101002001", false}};
+    enum { N = 40000 };
+    struct gen_stats g = {0};
+    g.ids = calloc(N, sizeof(*g.ids));
+    assert_int_equal(xt_popgen_run(&c, grids, 4, N, 7, 20261126, count_person, &g), 0);
+    assert_int_equal(g.n, N);
+    assert_int_equal(g.bad_id, 0);
+    assert_true(labs(g.male - (long)(0.51 * N)) < N / 50);
+    assert_true(labs(g.age0_14 - (long)(0.25 * N)) < N / 25);
+    assert_true(labs(g.age65 - (long)(0.10 * N)) < N / 25);
+    assert_true(labs(g.minority - (long)(0.60 * N)) < N / 25);
+    double size = (double)N / (double)g.households;
+    assert_true(size > 3.2 && size < 4.0);
+    qsort(g.ids, N, sizeof(*g.ids), cmp_id);
+    for (long i = 1; i < N; i++)
+        assert_true(memcmp(g.ids[i - 1], g.ids[i], 18) != 0);
+    free(g.ids);
+    /* bad parameters */
+    c.region[0] = 'x';
+    assert_int_equal(xt_popgen_run(&c, grids, 4, 10, 7, 20261126, count_person, &g), XT_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idcard),       cmocka_unit_test(test_ethnic),
         cmocka_unit_test(test_linkage_score), cmocka_unit_test(test_linkage_index),
         cmocka_unit_test(test_person_check), cmocka_unit_test(test_access),
-        cmocka_unit_test(test_tag_config),
+        cmocka_unit_test(test_tag_config),   cmocka_unit_test(test_popgen_census),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
