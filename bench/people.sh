@@ -28,7 +28,10 @@ for l in civil disability health education; do
   $($X people import "$WORK/gen/$l.csv" --mapping "$WORK/gen/$l.map.csv" --source $l \
         --unit 622921 --data "$D" --quiet 2>/dev/null)"
 done
-EVAL=$($BUILD/bench_people "$WORK/gen")
+EVAL=$($BUILD/bench_people "$WORK/gen" | tr '\n' ' ')
+# Name the files, not the temporary directory they were in.
+IMPORT=$(printf '%s' "$IMPORT" | sed "s|$WORK/gen/||g")
+LISTS=$(printf '%s' "$LISTS" | sed "s|$WORK/gen/||g")
 echo "$IMPORT"
 echo "$EVAL"
 SECTION=$(cat <<EOT
