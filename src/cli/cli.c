@@ -29,14 +29,20 @@ static void usage(FILE *fp)
           "            [--kind township|department] [--status S] [--from D] [--to D] --data DIR\n"
           "  apikey    add --name APP --scope CODE | list | revoke --name APP --data DIR\n"
           "                                            Open311 API keys (docs/OPEN311.md)\n"
-          "  migrate-data --from URL --to URL [--data DIR] [--verify-only]  copy a database\n"
-          "  demo      [--data DIR] [--port N] [--tickets N] [--no-serve]\n"
           "  classify  train --data CSV [--text-col A,B] [--label-col L] [--map FILE]\n"
           "            [--overrides DATADIR] [--ngram N] [--c C] --out MODEL\n"
           "            | eval --data CSV [--folds K] [--seed N] [--folds-out FILE]\n"
           "            | eval --model MODEL --test CSV | predict --model MODEL [--csv FILE]\n"
           "  hot-issues [--unit CODE] [--period YYYY-MM] --data DIR | --csv FILE [--period P]\n"
           "            [--threshold J] [--min-size N] [--same-place] [--top N] [--members]\n"
+          "  serve     [--data DIR] [--port N] [--bind ADDR] [--web DIR] [--model FILE]\n"
+          "  people    import FILE --mapping MAP --source S --unit CODE | generate --unit COUNTY\n"
+          "            --count N --out DIR | list [--unit CODE] | show ID [--reveal] |\n"
+          "            resolve ID CONFLICT [--source S] | export [--unit CODE] [--out FILE] (masked)\n"
+          "            --data DIR                      residents (一网整合)\n"
+          "  needs     --unit CODE [--period YYYY-MM] --data DIR   tag and need counts\n"
+          "  migrate-data --from URL --to URL [--data DIR] [--verify-only]  copy a database\n"
+          "  demo      [--data DIR] [--port N] [--tickets N] [--people N] [--no-serve]\n"
           "  serve     [--data DIR] [--port N] [--bind ADDR] [--web DIR] [--model FILE]\n"
           "            [--type-model FILE] [--suggest-threshold P]\n",
           fp);
@@ -335,6 +341,10 @@ int xt_cli_main(int argc, char **argv, bool *serve_after)
         return xt_cli_hot_issues(&o);
     if (strcmp(cmd, "apikey") == 0)
         return xt_cli_apikey(&o);
+    if (strcmp(cmd, "people") == 0)
+        return xt_cli_people(&o);
+    if (strcmp(cmd, "needs") == 0)
+        return xt_cli_needs(&o);
     if (strcmp(cmd, "migrate-data") == 0)
         return xt_cli_migrate_data(&o);
     if (strcmp(cmd, "demo") == 0) {

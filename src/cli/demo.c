@@ -395,6 +395,11 @@ int xt_cli_demo(const struct xt_opts *o)
         fprintf(stderr, "xietong: demo: --tickets must be 0..1000000\n");
         return 2;
     }
+    long n_people = strtol(xt_opt(o, "people", "10000"), NULL, 10);
+    if (n_people < 0 || n_people > 10000000) {
+        fprintf(stderr, "xietong: demo: --people must be 0..10000000\n");
+        return 2;
+    }
     remove_old(dir);
     struct xt_store *s;
     if (xt_cli_open(o, &s))
@@ -419,6 +424,23 @@ int xt_cli_demo(const struct xt_opts *o)
     snprintf(path, sizeof(path), "%s/demo/county_seats.csv", root);
     if (xt_cli_make_grids(s, path, "6229", 2020, false))
         goto out;
+
+    /* Residents of 临夏县: a generated register and the departmental lists
+     * drawn from it, merged by the linkage (一网整合). */
+    if (n_people > 0) {
+        char gen[512], map[1100];
+        snprintf(gen, sizeof(gen), "%s/people", dir);
+        if (xt_cli_people_generate(s, "622921", n_people, gen, 2020, true, false))
+            goto out;
+        static const char *const lists[] = {"register", "civil", "disability", "health",
+                                            "education"};
+        for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+            snprintf(path, sizeof(path), "%s/%s.csv", gen, lists[i]);
+            snprintf(map, sizeof(map), "%s/%s.map.csv", gen, lists[i]);
+            if (xt_cli_people_import(s, path, map, i == 0 ? "hukou" : lists[i], "622921", true))
+                goto out;
+        }
+    }
 
     /* Accounts: one per role, with fresh random passwords. */
     char town[XT_CODE_MAX] = "", village[XT_CODE_MAX] = "", grid[XT_CODE_MAX] = "";

@@ -11,6 +11,9 @@
     (XT_R(XT_ROLE_ADMIN) | XT_R(XT_ROLE_COMMAND) | XT_R(XT_ROLE_OPERATOR) |                        \
      XT_R(XT_ROLE_DEPARTMENT) | XT_R(XT_ROLE_TOWNSHIP) | XT_R(XT_ROLE_VILLAGE))
 #define RANKING_ROLES (XT_R(XT_ROLE_ADMIN) | XT_R(XT_ROLE_COMMAND) | XT_R(XT_ROLE_OPERATOR))
+#define PEOPLE                                                                                     \
+    (XT_R(XT_ROLE_ADMIN) | XT_R(XT_ROLE_COMMAND) | XT_R(XT_ROLE_DEPARTMENT) |                      \
+     XT_R(XT_ROLE_TOWNSHIP) | XT_R(XT_ROLE_VILLAGE) | XT_R(XT_ROLE_GRID))
 
 const struct xt_route xt_routes[] = {
     {"GET", "/api/v1/health", xt_h_health, ANYONE, 0, NULL},
@@ -65,6 +68,18 @@ const struct xt_route xt_routes[] = {
      * 36 KB when percent-encoded. */
     {"GET", "/open311/v2/{path*}", xt_h_open311_get, ANYONE, 0, NULL},
     {"POST", "/open311/v2/{path*}", xt_h_open311_post, ANYONE, 64 * KB, "open311.request"},
+    /* People and households (一网整合): what each role sees is decided by
+     * the store (store/people.h); these masks only keep out the roles
+     * that see no one. */
+    {"GET", "/api/v1/residents", xt_h_people_list, PEOPLE, 0, NULL},
+    {"GET", "/api/v1/residents/{id}", xt_h_people_get, PEOPLE, 0, NULL},
+    {"POST", "/api/v1/residents/{id}", xt_h_people_edit, PEOPLE, 16 * KB, "people.edit"},
+    {"POST", "/api/v1/residents/{id}/conflicts/{cid}/resolve", xt_h_people_resolve, PEOPLE,
+     4 * KB, "people.resolve"},
+    {"POST", "/api/v1/people/imports", xt_h_people_import,
+     XT_R(XT_ROLE_ADMIN) | XT_R(XT_ROLE_COMMAND) | XT_R(XT_ROLE_DEPARTMENT), 32 * 1024 * KB,
+     "people.import"},
+    {"GET", "/api/v1/needs", xt_h_needs, PEOPLE, 0, NULL},
     {"GET", "/", xt_h_static, ANYONE, 0, NULL},
     {"GET", "/{path*}", xt_h_static, ANYONE, 0, NULL},
 };

@@ -185,6 +185,12 @@ int xt_h_hot_issues(struct xt_req *r);
 int xt_h_open311_get(struct xt_req *r);
 int xt_h_open311_post(struct xt_req *r);
 int xt_open311_errors(struct xt_req *r, int code);
+int xt_h_people_list(struct xt_req *r);
+int xt_h_people_get(struct xt_req *r);
+int xt_h_people_edit(struct xt_req *r);
+int xt_h_people_resolve(struct xt_req *r);
+int xt_h_people_import(struct xt_req *r);
+int xt_h_needs(struct xt_req *r);
 /* Issue a tracking code for a request just filed without an account and
  * add it to the ticket's JSON as "tracking": {"code"}. */
 int xt_track_attach(struct xt_req *r, const char *number, struct json_object *ticket);

@@ -132,6 +132,33 @@ static const struct copy_column classify_overrides_cols[] = {
     T("suggested_handler"), R("confidence"), T("chosen_category"), T("chosen_handler"),
 };
 
+/* migration 5: people and households */
+static const struct copy_column households_cols[] = {
+    I("id"), T("hh_key"), T("unit"), T("address"), I("created_at"),
+};
+static const struct copy_column residents_cols[] = {
+    I("id"), T("unit"), I("household_id"), T("relation"), T("name"), T("name_masked"),
+    I("minor"), T("id_index"), T("id_sealed"), T("id_masked"), T("birth_sealed"),
+    I("birth_year"), I("sex"), T("phone_sealed"), T("phone_masked"), T("ethnicity_sealed"),
+    T("languages"), T("address"), I("created_at"), I("updated_at"),
+};
+static const struct copy_column resident_tags_cols[] = {
+    I("id"), I("resident_id"), T("unit"), T("tag"), T("tag_sealed"), I("grade"), T("source"),
+    T("since"), I("added_at"),
+};
+static const struct copy_column resident_sources_cols[] = {
+    I("resident_id"), T("source"), I("run_id"), I("seen_at"), T("data_sealed"),
+};
+static const struct copy_column person_conflicts_cols[] = {
+    I("id"), I("resident_id"), T("field"), T("source"), I("other_id"), I("opened_at"),
+    I("resolved_at"), T("resolved_by"), T("resolution"),
+};
+static const struct copy_column people_imports_cols[] = {
+    I("id"), T("source"), T("file_hash"), T("file_name"), T("unit"), I("at"), T("actor"),
+    I("rows_read"), I("rows_new"), I("rows_merged"), I("rows_unchanged"),
+    I("rows_conflicting"), I("rows_review"), I("rows_rejected"), T("report"),
+};
+
 #undef T
 #undef I
 #undef R
@@ -159,14 +186,20 @@ static const struct copy_table tables[] = {
     TABLE("classify_overrides", classify_overrides_cols, 1, true),
     TABLE("api_keys", api_keys_cols, 1, true),
     TABLE("open311_requests", open311_requests_cols, 1, false),
+    TABLE("households", households_cols, 1, true),
+    TABLE("residents", residents_cols, 1, true),
+    TABLE("resident_tags", resident_tags_cols, 1, true),
+    TABLE("resident_sources", resident_sources_cols, 2, false),
+    TABLE("person_conflicts", person_conflicts_cols, 1, true),
+    TABLE("people_imports", people_imports_cols, 1, true),
 };
 /* clang-format on */
 #define N_TABLES ((int)(sizeof(tables) / sizeof(tables[0])))
 _Static_assert(sizeof(tables) / sizeof(tables[0]) <= XT_COPY_TABLES_MAX,
                "struct xt_copy_report has room for every table");
-/* A connection caches up to 64 statements (XT_STMT_CACHE); the target
+/* A connection caches up to 128 statements (XT_STMT_CACHE); the target
  * prepares a count, an insert and a select per table, and 3 others. */
-_Static_assert(3 + 3 * sizeof(tables) / sizeof(tables[0]) <= 64,
+_Static_assert(3 + 3 * sizeof(tables) / sizeof(tables[0]) <= 128,
                "a connection's statement cache holds every statement of a copy");
 
 /* Rows per FETCH when reading PostgreSQL through a cursor: bounded memory

@@ -13,7 +13,7 @@
 #include "store/db.h"
 #include "store/store.h"
 
-#define XT_STMT_CACHE 64
+#define XT_STMT_CACHE 128
 
 /* One database connection and its prepared statements, keyed by the
  * address of their (static) SQLite text. */

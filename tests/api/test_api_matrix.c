@@ -81,12 +81,18 @@ static const char *caller_token(int c)
 /* ---- the objects ---- */
 
 enum kind {
-    K_NONE,   /* no object: one cell per caller */
-    K_TICKET, /* {ticket} */
-    K_UNIT,   /* {unit} */
-    K_TRACK,  /* {ticket} with {code}, a tracking code */
-    K_GRID,   /* {grid} and its point {lat}, {lon} */
+    K_NONE,     /* no object: one cell per caller */
+    K_TICKET,   /* {ticket} */
+    K_UNIT,     /* {unit} */
+    K_TRACK,    /* {ticket} with {code}, a tracking code */
+    K_GRID,     /* {grid} and its point {lat}, {lon} */
+    K_RESIDENT, /* {resident} living in the caller's grid (or not), {conflict} of his */
 };
+
+/* Residents made in setup: one per grid, each with an open conflict
+ * (another list gave another phone); [0] in API_GRID, [1] in API_GRID2. */
+static char res_id[2][24], res_conflict[2][24];
+static const char *cur_resident = "", *cur_conflict = "";
 
 /* Tickets made in setup: T_IN on the first township's grid, filed by the
  * resident account and dispatched to the housing department; T_OUT on a
@@ -148,6 +154,10 @@ enum {
     M_FRESH_SESSION = 1 << 0, /* call with a new session of the caller (logout) */
     M_ACTION_RULES = 1 << 1,  /* in scope, the transition table may still
                                  refuse the role with its own 403 */
+    M_DEPT_COUNTY = 1 << 2,   /* a department reads the registry county-wide:
+                                 the store shows it only the people of its own
+                                 lists (test_api_people), so its "outside" is
+                                 no other unit of the county */
 };
 
 struct matrix_row {
@@ -208,6 +218,21 @@ static const struct matrix_row matrix[] = {
     /* Open311: public reads; a POST is judged by its api_key, not the
      * caller's session (exercised with a key in test_audit_complete). */
     {"GET", "/open311/v2/{path*}", K_NONE, "/open311/v2/services.json", NULL, 0},
+    /* People (一网整合): a resident of the caller's grid, or of the other. */
+    {"GET", "/api/v1/residents", K_GRID, "/api/v1/residents?unit={unit}", NULL, M_DEPT_COUNTY},
+    {"GET", "/api/v1/residents/{id}", K_RESIDENT, "/api/v1/residents/{resident}", NULL, 0},
+    {"POST", "/api/v1/residents/{id}", K_RESIDENT, "/api/v1/residents/{resident}",
+     "{\"address\": \"矩阵路{seq}号\"}", 0},
+    {"POST", "/api/v1/residents/{id}/conflicts/{cid}/resolve", K_RESIDENT,
+     "/api/v1/residents/{resident}/conflicts/{conflict}/resolve", "{\"source\": \"civil\"}",
+     M_ACTION_RULES},
+    {"POST", "/api/v1/people/imports", K_NONE, "/api/v1/people/imports",
+     "{\"source\": \"matrix\", \"unit\": \"" API_COUNTY "\", \"name\": \"x.csv\","
+     " \"mapping\": {\"name\": \"姓名\", \"unit\": \"网格\"},"
+     " \"csv\": \"姓名,网格\\n矩阵{seq}," API_GRID "\\n\"}",
+     0},
+    {"GET", "/api/v1/needs", K_UNIT, "/api/v1/needs?unit={unit}&period=2026-11", NULL,
+     M_DEPT_COUNTY},
     {"POST", "/open311/v2/{path*}", K_NONE, "/open311/v2/requests.json", "service_code=C01", 0},
     {"GET", "/", K_NONE, "/", NULL, 0},
     {"GET", "/{path*}", K_NONE, "/index.html", NULL, 0},
@@ -215,6 +240,54 @@ static const struct matrix_row matrix[] = {
 #define NMATRIX (sizeof(matrix) / sizeof(matrix[0]))
 
 /* ==== end of the description ==== */
+
+/* The people registry: two residents (ID numbers generated with valid
+ * check digits), then a civil-affairs list that gives each another phone,
+ * so that each has an open conflict. */
+static int make_residents(void)
+{
+    static const char reg[] =
+        "{\"source\": \"hukou\", \"unit\": \"" API_COUNTY "\", \"name\": \"m.csv\","
+        " \"mapping\": {\"name\": \"姓名\", \"id_number\": \"身份证号\", \"phone\": \"电话\","
+        " \"unit\": \"网格\"},"
+        " \"csv\": \"姓名,身份证号,电话,网格\\n"
+        "马矩阵,622921195003140115,13912345678," API_GRID "\\n"
+        "丁矩阵,622921197001010412,13700001111," API_GRID2 "\\n\"}";
+    static const char civil[] =
+        "{\"source\": \"civil\", \"unit\": \"" API_COUNTY "\", \"name\": \"c.csv\","
+        " \"mapping\": {\"name\": \"姓名\", \"id_number\": \"身份证号\", \"phone\": \"电话\","
+        " \"unit\": \"网格\"},"
+        " \"csv\": \"姓名,身份证号,电话,网格\\n"
+        "马矩阵,622921195003140115,13900009999," API_GRID "\\n"
+        "丁矩阵,622921197001010412,13700002222," API_GRID2 "\\n\"}";
+    const char *lists[] = {reg, civil};
+    for (int i = 0; i < 2; i++) {
+        struct json_object *v =
+            api_expect(&srv, 201, "POST", T(ADMIN), NULL, lists[i], "/api/v1/people/imports");
+        if (!v)
+            return -1;
+        json_object_put(v);
+    }
+    const char *grids[] = {API_GRID, API_GRID2};
+    for (int k = 0; k < 2; k++) {
+        struct json_object *v = api_expect(&srv, 200, "GET", T(ADMIN), NULL, NULL,
+                                           "/api/v1/residents?unit=%s", grids[k]);
+        if (!v || api_json_len(v, "items") != 1)
+            return -1;
+        long long id = (long long)api_json_int(v, "items.0.id", -1);
+        json_object_put(v);
+        snprintf(res_id[k], sizeof(res_id[k]), "%lld", id);
+        v = api_expect(&srv, 200, "GET", T(ADMIN), NULL, NULL, "/api/v1/residents/%lld", id);
+        if (!v)
+            return -1;
+        snprintf(res_conflict[k], sizeof(res_conflict[k]), "%lld",
+                 (long long)api_json_int(v, "conflicts.0.id", -1));
+        json_object_put(v);
+        if (id < 0 || strcmp(res_conflict[k], "-1") == 0)
+            return -1;
+    }
+    return 0;
+}
 
 static int setup(void **state)
 {
@@ -227,7 +300,7 @@ static int setup(void **state)
     if (api_cli(add) != 0 ||
         api_login(&srv, PROVIDER_USER, PROVIDER_PASS, provider_tok, sizeof(provider_tok)))
         return -1;
-    return 0;
+    return make_residents();
 }
 
 static int teardown(void **state)
@@ -255,6 +328,10 @@ static void expand(const char *tmpl, const char *ticket, const char *unit, const
         char num[24];
         if (strncmp(tmpl, "{ticket}", 8) == 0)
             val = ticket, skip = 8;
+        else if (strncmp(tmpl, "{resident}", 10) == 0)
+            val = cur_resident, skip = 10;
+        else if (strncmp(tmpl, "{conflict}", 10) == 0)
+            val = cur_conflict, skip = 10;
         else if (strncmp(tmpl, "{unit}", 6) == 0)
             val = unit, skip = 6;
         else if (strncmp(tmpl, "{grid}", 6) == 0)
@@ -326,6 +403,23 @@ static int run_cell(const struct xt_route *rt, const struct matrix_row *m, int c
         ticket = in_scope ? t_anon : t_in;
         code = t_anon_code;
         break;
+    case K_RESIDENT: {
+        const char *g = in_scope ? o.grid_in : o.grid_out;
+        int k = !g ? -1 : strcmp(g, API_GRID) == 0 ? 0 : strcmp(g, API_GRID2) == 0 ? 1 : -1;
+        if (k < 0 || c == C_PROVIDER || c == C_ANON ||
+            (c == API_RESIDENT && in_scope)) { /* a resident is no registry user */
+            *shown = 0;
+            return 0;
+        }
+        unit = g;
+        cur_resident = res_id[k];
+        cur_conflict = res_conflict[k];
+        break;
+    }
+    }
+    if ((m->flags & M_DEPT_COUNTY) && c == API_DEPARTMENT && !in_scope) {
+        *shown = 0;
+        return 0;
     }
     if ((m->kind == K_TICKET && !ticket) || ((m->kind == K_UNIT || m->kind == K_GRID) && !unit)) {
         *shown = 0;
@@ -572,9 +666,9 @@ static void audited_call(const char *method, const char *token, const char *body
 }
 
 /* Every route that declares an audit action must be exercised here. */
-static const char *const audited[] = {"session.login",  "session.logout", "account.create",
-                                      "ticket.create",  "ticket.action",  "ticket.callback",
-                                      "open311.request"};
+static const char *const audited[] = {
+    "session.login",   "session.logout",  "account.create", "ticket.create",  "ticket.action",
+    "ticket.callback", "open311.request", "people.edit",    "people.resolve", "people.import"};
 
 /* A new API key for Open311 (printed once by `xietong apikey add`). */
 static void make_api_key(char *out, size_t outsz)
@@ -666,6 +760,41 @@ static void test_audit_complete(void **state)
     audited_call("POST", NULL, form + strlen("api_key=") + strlen(key) + 1, 403, "", 0,
                  "/open311/v2/requests.json");
     api_content_type = "application/json";
+    /* people.import, .edit, .resolve; refused ones write nothing */
+    audited_call("POST", T(ADMIN),
+                 "{\"source\": \"audit\", \"unit\": \"" API_COUNTY "\", \"name\": \"a.csv\","
+                 " \"mapping\": {\"name\": \"姓名\", \"unit\": \"网格\"},"
+                 " \"csv\": \"姓名,网格\\n审计甲," API_GRID "\\n\"}",
+                 201, "people.import", 1, "/api/v1/people/imports");
+    audited_call("POST", T(OPERATOR), "{\"source\": \"audit\"}", 403, "", 0,
+                 "/api/v1/people/imports");
+    snprintf(path, sizeof(path), "/api/v1/residents/%s", res_id[0]);
+    audited_call("POST", T(ADMIN), "{\"address\": \"审计路1号\"}", 200, "people.edit", 1, path);
+    audited_call("POST", T(ADMIN), "{\"phone\": \"12345\"}", 400, "", 0, path);
+    /* a new conflict (a third phone from another list), resolved once */
+    audited_call("POST", T(ADMIN),
+                 "{\"source\": \"health\", \"unit\": \"" API_COUNTY "\", \"name\": \"h.csv\","
+                 " \"mapping\": {\"name\": \"姓名\", \"id_number\": \"身份证号\","
+                 " \"phone\": \"电话\", \"unit\": \"网格\"},"
+                 " \"csv\": \"姓名,身份证号,电话,网格\\n"
+                 "丁矩阵,622921197001010412,13700003333," API_GRID2 "\\n\"}",
+                 201, "people.import", 1, "/api/v1/people/imports");
+    o = api_expect(&srv, 200, "GET", T(ADMIN), NULL, NULL, "/api/v1/residents/%s", res_id[1]);
+    assert_non_null(o);
+    long long cid = -1;
+    for (long k = 0; k < api_json_len(o, "conflicts"); k++) {
+        char k2[48];
+        snprintf(k2, sizeof(k2), "conflicts.%ld.state", k);
+        if (strcmp(api_json_str(o, k2), "open") == 0) {
+            snprintf(k2, sizeof(k2), "conflicts.%ld.id", k);
+            cid = (long long)api_json_int(o, k2, -1);
+        }
+    }
+    json_object_put(o);
+    assert_true(cid > 0);
+    snprintf(path, sizeof(path), "/api/v1/residents/%s/conflicts/%lld/resolve", res_id[1], cid);
+    audited_call("POST", T(ADMIN), "{\"source\": \"health\"}", 200, "people.resolve", 1, path);
+    audited_call("POST", T(ADMIN), "{\"source\": \"health\"}", 409, "", 0, path);
     /* Reads: masked ones write nothing; every unmasked read one row; a
      * role that may not unmask is refused and writes nothing. */
     snprintf(path, sizeof(path), "/api/v1/tickets/%s", number);

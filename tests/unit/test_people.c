@@ -1,0 +1,323 @@
+/* test_people.c - the people registry in the store: import with linkage,
+ * idempotence, conflicts kept with lineage and resolved by a person,
+ * masking per role, audited clear reads, and no plaintext ID number or
+ * phone in the database file. Runs on SQLite and (test_people_pg) on
+ * PostgreSQL. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "testdb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli_int.h"
+#include "core/idcard.h"
+#include "lib/buf.h"
+#include "store/people.h"
+
+static char dir[64];
+static struct xt_store *st;
+static const int64_t NOW = 1795000000; /* 2026-11-18 */
+static char id_a[19], id_b[19], id_kid[19], id_bad[19];
+
+static struct xt_actor actor(int role, const char *scope)
+{
+    struct xt_actor a = {.account_id = 7, .role = role};
+    snprintf(a.scope, sizeof(a.scope), "%s", scope);
+    snprintf(a.username, sizeof(a.username), "t%d", role);
+    return a;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof(dir), "/tmp/xt-people-XXXXXX");
+    if (!mkdtemp(dir) || xt_testdb_configure(dir, NULL, 0))
+        return -1;
+    /* A county's own tag beside the built-in ones. */
+    char path[128];
+    snprintf(path, sizeof(path), "%s/tags.csv", dir);
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        return -1;
+    fputs("code,name,sensitive,graded,department,needs\n"
+          "flood_relocated,洪灾搬迁户,0,0,civil,daily_checkin;support_care\n"
+          "bad tag,坏,0,0,civil,\n",
+          fp);
+    fclose(fp);
+    struct xt_error err;
+    if (xt_store_open(dir, &st, &err))
+        return -1;
+    if (chdir(XT_SOURCE_DIR) ||
+        xt_cli_import(st, "divisions", "data/divisions/linxia_6229.csv", "6229", true) ||
+        xt_cli_import(st, "census", "data/census/census2020_county_west_key.csv", "62", true) ||
+        xt_cli_import(st, "departments", "data/reference/departments.csv", "6229", true) ||
+        xt_cli_make_grids(st, "data/demo/county_seats.csv", "6229", 2020, true))
+        return -1;
+    xt_idcard_make("622921", 1950, 3, 14, 11, id_a);
+    xt_idcard_make("622921", 1988, 7, 2, 22, id_b);
+    xt_idcard_make("622921", 2016, 9, 9, 33, id_kid);
+    xt_idcard_make("622921", 1950, 3, 14, 40, id_bad);
+    id_bad[17] = id_bad[17] == '1' ? '2' : '1'; /* a wrong check digit */
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    xt_store_close(st);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static struct xt_people_mapping map_register(void)
+{
+    struct xt_people_mapping m = {0};
+    static const char *const f[][2] = {{"name", "姓名"},     {"id_number", "身份证号"},
+                                      {"phone", "电话"},     {"unit", "网格"},
+                                      {"ethnicity", "民族"}, {"household", "户号"},
+                                      {"relation", "关系"},  {"tags", "标签"}};
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+        assert_int_equal(xt_people_mapping_add(&m, f[i][0], f[i][1], NULL), 0);
+    return m;
+}
+
+static void import(const char *csv, const char *source, struct xt_people_report *rep)
+{
+    struct xt_people_mapping m = map_register();
+    struct xt_actor sys = actor(XT_ROLE_SYSTEM, "");
+    struct xt_error err;
+    int rc = xt_store_people_import_csv(st, &sys, csv, strlen(csv), "list.csv", &m, source,
+                                        "622921", NOW, rep, &err);
+    if (rc)
+        fprintf(stderr, "import: %s: %s\n", err.field, err.message);
+    assert_int_equal(rc, 0);
+}
+
+static long count_in(const struct xt_actor *a, const char *unit)
+{
+    struct json_object *o;
+    struct xt_error err;
+    if (xt_store_people_list(st, a, unit, NULL, 0, 500, &o, &err))
+        return -1;
+    long n = (long)json_object_array_length(json_object_object_get(o, "items"));
+    json_object_put(o);
+    return n;
+}
+
+static char reg_csv[2048];
+
+static void test_import_idempotent(void **state)
+{
+    (void)state;
+    snprintf(reg_csv, sizeof(reg_csv),
+             "姓名,身份证号,电话,网格,民族,户号,关系,标签\n"
+             "马福海,%s,13912345678,622921100001001,回族,H1,户主,elderly_alone\n"
+             "尕藏卓玛,%s,13887654321,622921100001001,04,H2,户主,disabled:2;flood_relocated\n"
+             "马小军,%s,,622921100001001,03,H1,孙子,left_behind_child\n"
+             "坏号码,%s,,622921100001001,,,,\n",
+             id_a, id_b, id_kid, id_bad);
+    struct xt_people_report rep;
+    import(reg_csv, "hukou", &rep);
+    assert_int_equal(rep.rows, 4);
+    assert_int_equal(rep.created, 3);
+    assert_int_equal(rep.rejected, 1);
+    assert_non_null(strstr(rep.lines, "\"field\":\"id_number\""));
+    assert_null(strstr(rep.lines, id_bad)); /* reasons never repeat values */
+    assert_false(rep.repeat);
+    xt_people_report_release(&rep);
+    struct xt_actor sys = actor(XT_ROLE_SYSTEM, "");
+    assert_int_equal(count_in(&sys, "622921"), 3);
+    /* the same file again: nothing changes */
+    import(reg_csv, "hukou", &rep);
+    assert_true(rep.repeat);
+    xt_people_report_release(&rep);
+    /* the same rows in another file: linked, unchanged */
+    char again[2100];
+    snprintf(again, sizeof(again), "%s\n", reg_csv);
+    import(again, "hukou", &rep);
+    assert_false(rep.repeat);
+    assert_int_equal(rep.unchanged, 3);
+    assert_int_equal(rep.created, 0);
+    xt_people_report_release(&rep);
+    assert_int_equal(count_in(&sys, "622921"), 3);
+}
+
+static int64_t first_id(const struct xt_actor *a)
+{
+    struct json_object *o;
+    struct xt_error err;
+    assert_int_equal(xt_store_people_list(st, a, "622921100001001", NULL, 0, 10, &o, &err), 0);
+    int64_t id = json_object_get_int64(json_object_object_get(
+        json_object_array_get_idx(json_object_object_get(o, "items"), 0), "id"));
+    json_object_put(o);
+    return id;
+}
+
+static void test_conflict_lineage_resolve(void **state)
+{
+    (void)state;
+    char civil[1024];
+    /* civil affairs: another phone for 马福海 (conflict), 嘎藏桌玛 without
+     * her ID number (variant spelling, fuzzy link by birth date) */
+    snprintf(civil, sizeof(civil),
+             "姓名,身份证号,电话,网格,民族,户号,关系,标签\n"
+             "马福海,%s,13900001111,622921100001001,,,,low_income\n",
+             id_a);
+    struct xt_people_report rep;
+    import(civil, "civil", &rep);
+    assert_int_equal(rep.conflicting, 1);
+    xt_people_report_release(&rep);
+    struct xt_actor cmd = actor(XT_ROLE_COMMAND, "6229");
+    int64_t rid = first_id(&cmd);
+    struct json_object *o;
+    struct xt_error err;
+    assert_int_equal(xt_store_people_get(st, &cmd, rid, false, NOW, &o, &err), 0);
+    struct json_object *conf = json_object_object_get(o, "conflicts");
+    assert_int_equal(json_object_array_length(conf), 1);
+    struct json_object *c0 = json_object_array_get_idx(conf, 0);
+    assert_string_equal(json_object_get_string(json_object_object_get(c0, "field")), "phone");
+    int64_t cid = json_object_get_int64(json_object_object_get(c0, "id"));
+    /* both lists' values side by side, masked */
+    struct json_object *lin = json_object_object_get(o, "lineage");
+    assert_int_equal(json_object_array_length(lin), 2);
+    assert_string_equal(json_object_get_string(json_object_object_get(o, "phone")), "139****5678");
+    json_object_put(o);
+    /* a grid worker may not resolve; command may, once */
+    struct xt_actor grid = actor(XT_ROLE_GRID, "622921100001001");
+    assert_int_equal(xt_store_people_resolve(st, &grid, rid, cid, "civil", NOW, &err), XT_EPERM);
+    assert_int_equal(xt_store_people_resolve(st, &cmd, rid, cid, "civil", NOW, &err), 0);
+    assert_int_equal(xt_store_people_resolve(st, &cmd, rid, cid, "civil", NOW, &err), XT_ESTATE);
+    assert_int_equal(xt_store_people_get(st, &cmd, rid, false, NOW, &o, &err), 0);
+    assert_string_equal(json_object_get_string(json_object_object_get(o, "phone")), "139****1111");
+    c0 = json_object_array_get_idx(json_object_object_get(o, "conflicts"), 0);
+    assert_string_equal(json_object_get_string(json_object_object_get(c0, "state")), "resolved");
+    json_object_put(o);
+}
+
+static void test_xlsx_list(void **state)
+{
+    (void)state;
+    /* The disability federation's workbook: 嘎藏桌玛 is 尕藏卓玛 written with
+     * variant characters; both link by ID number and gain the tag. */
+    struct xt_people_mapping m = {0};
+    assert_int_equal(xt_people_mapping_add(&m, "name", "姓名", NULL), 0);
+    assert_int_equal(xt_people_mapping_add(&m, "id_number", "身份证号", NULL), 0);
+    assert_int_equal(xt_people_mapping_add(&m, "unit", "网格", NULL), 0);
+    assert_int_equal(xt_people_mapping_add(&m, "tags", "=disabled", NULL), 0);
+    assert_int_equal(xt_people_mapping_add(&m, "tag_grade", "残疾等级", NULL), 0);
+    struct xt_actor sys = actor(XT_ROLE_SYSTEM, "");
+    struct xt_people_report rep;
+    struct xt_error err;
+    const char *path = XT_SOURCE_DIR "/tests/data/people_list.xlsx";
+    assert_int_equal(xt_store_people_import_file(st, &sys, path, &m, "disability", "622921", NOW,
+                                                 &rep, &err),
+                     0);
+    assert_int_equal(rep.rows, 2);
+    assert_int_equal(rep.merged, 2);
+    assert_int_equal(rep.conflicting, 0);
+    xt_people_report_release(&rep);
+    assert_int_equal(xt_store_people_import_file(st, &sys, path, &m, "disability", "622921", NOW,
+                                                 &rep, &err),
+                     0);
+    assert_true(rep.repeat);
+    xt_people_report_release(&rep);
+    struct xt_people_mapping bad = m;
+    snprintf(bad.column[0], sizeof(bad.column[0]), "%s", "名字");
+    assert_int_equal(xt_store_people_import_file(st, &sys, path, &bad, "disability2", "622921",
+                                                 NOW, &rep, &err),
+                     XT_EINVAL);
+    assert_string_equal(err.field, "mapping");
+}
+
+static void test_masking_and_audit(void **state)
+{
+    (void)state;
+    struct xt_actor grid = actor(XT_ROLE_GRID, "622921100001001");
+    struct xt_actor other = actor(XT_ROLE_GRID, "622921101001001");
+    struct xt_actor op = actor(XT_ROLE_OPERATOR, "6229");
+    struct xt_actor cmd = actor(XT_ROLE_COMMAND, "6229");
+    assert_int_equal(count_in(&grid, ""), 3);
+    assert_int_equal(count_in(&other, ""), 0);
+    assert_int_equal(count_in(&op, ""), -1);
+    struct json_object *o;
+    struct xt_error err;
+    assert_int_equal(xt_store_people_list(st, &grid, "", NULL, 0, 10, &o, &err), 0);
+    const char *s = json_object_to_json_string(o);
+    assert_null(strstr(s, id_a));
+    assert_null(strstr(s, id_b));
+    assert_null(strstr(s, "13887654321"));
+    assert_non_null(strstr(s, "马福海"));   /* an adult's name is shown */
+    assert_null(strstr(s, "马小军"));       /* a minor's is not */
+    assert_null(strstr(s, "left_behind_child"));
+    assert_null(strstr(s, "\"disabled\"")); /* health data stays hidden */
+    assert_non_null(strstr(s, "flood_relocated"));  /* a configured tag, not sensitive */
+    json_object_put(o);
+    int64_t rid = first_id(&grid);
+    assert_int_equal(xt_store_people_get(st, &grid, rid, true, NOW, &o, &err), XT_EPERM);
+    assert_int_equal(xt_store_people_get(st, &other, rid, false, NOW, &o, &err), XT_ENOTFOUND);
+    long before, after;
+    int64_t bad;
+    assert_int_equal(xt_store_audit_verify(st, &bad, &before), 0);
+    assert_int_equal(xt_store_people_get(st, &cmd, rid, true, NOW, &o, &err), 0);
+    assert_non_null(strstr(json_object_to_json_string(o), id_a));
+    json_object_put(o);
+    assert_int_equal(xt_store_audit_verify(st, &bad, &after), 0);
+    assert_int_equal(after, before + 1);
+    /* needs basis */
+    assert_int_equal(xt_store_people_needs(st, &cmd, "622921", 202612, &o, &err), 0);
+    s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    /* 马福海 lives alone, 尕藏卓玛 was relocated after a flood (a configured tag) */
+    assert_non_null(strstr(s, "\"need\":\"daily_checkin\",\"name\":\"每日探访\",\"people\":2"));
+    assert_non_null(strstr(s, "\"tag\":\"flood_relocated\",\"name\":\"洪灾搬迁户\",\"count\":1"));
+    assert_non_null(strstr(s, "\"need\":\"after_school_care\",\"name\":\"课后看护\",\"people\":1"));
+    json_object_put(o);
+}
+
+static bool file_has(const char *path, const char *needle)
+{
+    struct xt_buf b;
+    xt_buf_init(&b, (size_t)1 << 30);
+    bool found = false;
+    if (xt_buf_read_file(&b, path) == 0)
+        found = memmem(b.data, b.len, needle, strlen(needle)) != NULL;
+    xt_buf_release(&b);
+    return found;
+}
+
+static void test_database_file_scan(void **state)
+{
+    (void)state;
+    if (xt_testdb_postgres())
+        return; /* the file scan is of the SQLite file; PostgreSQL stores the same sealed text */
+    char db[128], wal[140];
+    snprintf(db, sizeof(db), "%s/xietong.db", dir);
+    snprintf(wal, sizeof(wal), "%s/xietong.db-wal", dir);
+    const char *secrets[] = {id_a, id_b, id_kid, "13912345678", "13887654321", "13900001111"};
+    for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+        assert_false(file_has(db, secrets[i]));
+        assert_false(file_has(wal, secrets[i]));
+    }
+    /* the scan can find what is there */
+    assert_true(file_has(db, "马福海") || file_has(wal, "马福海"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_import_idempotent),
+        cmocka_unit_test(test_conflict_lineage_resolve),
+        cmocka_unit_test(test_xlsx_list),
+        cmocka_unit_test(test_masking_and_audit),
+        cmocka_unit_test(test_database_file_scan),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
