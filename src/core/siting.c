@@ -1,0 +1,486 @@
+/* siting.c - MCLP and p-median: greedy + swap heuristic with a submodular
+ * bound, and exact solves through GLPK (see siting.h). */
+#include "core/siting.h"
+
+#include <glpk.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sum of the k largest of g[0..m-1] (g is reordered). */
+static double top_k_sum(double *g, size_t m, size_t k)
+{
+    qsort(g, m, sizeof(*g), cmp_desc);
+    double s = 0;
+    for (size_t i = 0; i < k && i < m; i++)
+        s += g[i] > 0 ? g[i] : 0;
+    return s;
+}
+
+/* ---- MCLP ---- */
+
+static double mclp_gain(const struct xt_mclp *p, const uint32_t *cnt, size_t j)
+{
+    double g = 0;
+    for (uint32_t k = p->cov_first[j]; k < p->cov_first[j + 1]; k++)
+        if (!cnt[p->cov_idx[k]])
+            g += p->weight[p->cov_idx[k]];
+    return g;
+}
+
+static void mclp_open(const struct xt_mclp *p, uint32_t *cnt, size_t j, int d)
+{
+    for (uint32_t k = p->cov_first[j]; k < p->cov_first[j + 1]; k++)
+        cnt[p->cov_idx[k]] += d;
+}
+
+int xt_site_mclp(const struct xt_mclp *p, size_t k, struct xt_site_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    size_t n = p->n_demand, m = p->n_cand;
+    if (k == 0 || k > m || k > 256)
+        return XT_EINVAL;
+    uint32_t *cnt = calloc(n ? n : 1, sizeof(uint32_t));
+    double *stale = malloc(m * sizeof(double)), *tmp = malloc(m * sizeof(double));
+    uint8_t *open = calloc(m, 1);
+    uint32_t *inv_first = calloc(n + 1, sizeof(uint32_t));
+    uint32_t *inv = malloc((p->cov_first[m] ? p->cov_first[m] : 1) * sizeof(uint32_t));
+    double *overlap = calloc(m, sizeof(double));
+    int rc = 0;
+    if (!cnt || !stale || !tmp || !open || !inv_first || !inv || !overlap) {
+        rc = XT_ENOMEM;
+        goto out;
+    }
+    double value = 0;
+    for (size_t i = 0; i < n; i++) {
+        cnt[i] = p->covered0 && p->covered0[i] ? 1 : 0;
+        if (cnt[i])
+            value += p->weight[i];
+    }
+    for (size_t j = 0; j < m; j++)
+        stale[j] = mclp_gain(p, cnt, j);
+    double bound = INFINITY;
+    /* greedy with lazy (stale) gains: stale >= true, so the bound holds */
+    for (size_t step = 0; step < k; step++) {
+        memcpy(tmp, stale, m * sizeof(double));
+        for (size_t j = 0; j < m; j++)
+            if (open[j])
+                tmp[j] = 0;
+        double b = value + top_k_sum(tmp, m, k);
+        if (b < bound)
+            bound = b;
+        size_t best;
+        for (;;) {
+            best = SIZE_MAX;
+            for (size_t j = 0; j < m; j++)
+                if (!open[j] && (best == SIZE_MAX || stale[j] > stale[best]))
+                    best = j;
+            double g = mclp_gain(p, cnt, best);
+            int fresh = g == stale[best];
+            stale[best] = g;
+            if (fresh)
+                break;
+            /* still the largest after refreshing? */
+            int top = 1;
+            for (size_t j = 0; j < m && top; j++)
+                if (!open[j] && j != best && stale[j] > g)
+                    top = 0;
+            if (top)
+                break;
+        }
+        if (best >= m)
+            break;
+        open[best] = 1;
+        res->chosen[res->k++] = (uint32_t)best;
+        value += stale[best];
+        mclp_open(p, cnt, best, 1);
+    }
+    /* inverse coverage: demand point -> candidates */
+    for (size_t j = 0; j < m; j++)
+        for (uint32_t q = p->cov_first[j]; q < p->cov_first[j + 1]; q++)
+            inv_first[p->cov_idx[q] + 1]++;
+    for (size_t i = 0; i < n; i++)
+        inv_first[i + 1] += inv_first[i];
+    {
+        uint32_t *fill = malloc((n + 1) * sizeof(uint32_t));
+        if (!fill) {
+            rc = XT_ENOMEM;
+            goto out;
+        }
+        memcpy(fill, inv_first, (n + 1) * sizeof(uint32_t));
+        for (size_t j = 0; j < m; j++)
+            for (uint32_t q = p->cov_first[j]; q < p->cov_first[j + 1]; q++)
+                inv[fill[p->cov_idx[q]]++] = (uint32_t)j;
+        free(fill);
+    }
+    /* swap local search: delta(s, c) = gain0(c) + overlap(c, uniq(s)) - loss(s) */
+    for (int iter = 0; iter < 1000; iter++) {
+        for (size_t j = 0; j < m; j++)
+            stale[j] = open[j] ? 0 : mclp_gain(p, cnt, j);
+        double best_delta = 1e-9;
+        size_t bs = SIZE_MAX, bc = SIZE_MAX;
+        for (size_t si = 0; si < res->k; si++) {
+            size_t s = res->chosen[si];
+            double loss = 0;
+            memset(overlap, 0, m * sizeof(double));
+            for (uint32_t q = p->cov_first[s]; q < p->cov_first[s + 1]; q++) {
+                uint32_t i = p->cov_idx[q];
+                if (cnt[i] != 1 || (p->covered0 && p->covered0[i]))
+                    continue;
+                loss += p->weight[i];
+                for (uint32_t t = inv_first[i]; t < inv_first[i + 1]; t++)
+                    overlap[inv[t]] += p->weight[i];
+            }
+            for (size_t c = 0; c < m; c++) {
+                if (open[c])
+                    continue;
+                double d = stale[c] + overlap[c] - loss;
+                if (d > best_delta) {
+                    best_delta = d;
+                    bs = si;
+                    bc = c;
+                }
+            }
+        }
+        if (bs == SIZE_MAX || bc >= m)
+            break;
+        size_t s = res->chosen[bs];
+        mclp_open(p, cnt, s, -1);
+        open[s] = 0;
+        mclp_open(p, cnt, bc, 1);
+        open[bc] = 1;
+        res->chosen[bs] = (uint32_t)bc;
+        value += best_delta;
+        res->swaps++;
+    }
+    /* exact value, and the bound at the final set */
+    value = 0;
+    for (size_t i = 0; i < n; i++)
+        if (cnt[i])
+            value += p->weight[i];
+    for (size_t j = 0; j < m; j++)
+        tmp[j] = open[j] ? 0 : mclp_gain(p, cnt, j);
+    double b = value + top_k_sum(tmp, m, k);
+    if (b < bound)
+        bound = b;
+    res->value = value;
+    res->bound = bound < value ? value : bound;
+    res->gap = res->bound > 0 ? (res->bound - value) / res->bound : 0;
+    qsort(res->chosen, res->k, sizeof(uint32_t), cmp_u32);
+out:
+    free(cnt);
+    free(stale);
+    free(tmp);
+    free(open);
+    free(inv_first);
+    free(inv);
+    free(overlap);
+    return rc;
+}
+
+/* ---- p-median ---- */
+
+#define PM_BIG 1e15
+
+static double pm_c(const struct xt_pmedian *p, size_t i, size_t j)
+{
+    double c = p->cost[i * p->n_cand + j];
+    return c < PM_BIG ? c : PM_BIG;
+}
+
+int xt_site_pmedian(const struct xt_pmedian *p, size_t k, struct xt_site_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    size_t n = p->n_demand, m = p->n_cand;
+    if (k == 0 || k > m || k > 256)
+        return XT_EINVAL;
+    double *best = malloc((n ? n : 1) * sizeof(double));
+    double *stale = malloc(m * sizeof(double)), *tmp = malloc(m * sizeof(double));
+    uint8_t *open = calloc(m, 1);
+    if (!best || !stale || !tmp || !open) {
+        free(best);
+        free(stale);
+        free(tmp);
+        free(open);
+        return XT_ENOMEM;
+    }
+    double base = 0;
+    for (size_t i = 0; i < n; i++) {
+        best[i] = p->cost0 && p->cost0[i] < PM_BIG ? p->cost0[i] : PM_BIG;
+        base += p->weight[i] * best[i];
+    }
+    double saved = 0, bound_saved = INFINITY;
+    for (size_t j = 0; j < m; j++) {
+        double g = 0;
+        for (size_t i = 0; i < n; i++)
+            g += p->weight[i] * fmax(0, best[i] - pm_c(p, i, j));
+        stale[j] = g;
+    }
+    for (size_t step = 0; step < k; step++) {
+        memcpy(tmp, stale, m * sizeof(double));
+        for (size_t j = 0; j < m; j++)
+            if (open[j])
+                tmp[j] = 0;
+        double b = saved + top_k_sum(tmp, m, k);
+        if (b < bound_saved)
+            bound_saved = b;
+        size_t bj;
+        for (;;) {
+            bj = SIZE_MAX;
+            for (size_t j = 0; j < m; j++)
+                if (!open[j] && (bj == SIZE_MAX || stale[j] > stale[bj]))
+                    bj = j;
+            double g = 0;
+            for (size_t i = 0; i < n; i++)
+                g += p->weight[i] * fmax(0, best[i] - pm_c(p, i, bj));
+            int top = 1;
+            stale[bj] = g;
+            for (size_t j = 0; j < m && top; j++)
+                if (!open[j] && j != bj && stale[j] > g)
+                    top = 0;
+            if (top)
+                break;
+        }
+        if (bj >= m)
+            break;
+        open[bj] = 1;
+        res->chosen[res->k++] = (uint32_t)bj;
+        saved += stale[bj];
+        for (size_t i = 0; i < n; i++)
+            best[i] = fmin(best[i], pm_c(p, i, bj));
+    }
+    /* swap local search, evaluating each swap exactly */
+    for (int iter = 0; iter < 1000; iter++) {
+        double cur = 0;
+        for (size_t i = 0; i < n; i++)
+            cur += p->weight[i] * best[i];
+        double best_cost = cur - 1e-9 * (1 + fabs(cur));
+        size_t bs = SIZE_MAX, bc = SIZE_MAX;
+        for (size_t si = 0; si < res->k; si++) {
+            for (size_t c = 0; c < m; c++) {
+                if (open[c])
+                    continue;
+                double tot = 0;
+                for (size_t i = 0; i < n && tot < best_cost; i++) {
+                    double b = p->cost0 && p->cost0[i] < PM_BIG ? p->cost0[i] : PM_BIG;
+                    for (size_t t = 0; t < res->k; t++)
+                        if (t != si)
+                            b = fmin(b, pm_c(p, i, res->chosen[t]));
+                    b = fmin(b, pm_c(p, i, c));
+                    tot += p->weight[i] * b;
+                }
+                if (tot < best_cost) {
+                    best_cost = tot;
+                    bs = si;
+                    bc = c;
+                }
+            }
+        }
+        if (bs == SIZE_MAX || bc >= m)
+            break;
+        open[res->chosen[bs]] = 0;
+        open[bc] = 1;
+        res->chosen[bs] = (uint32_t)bc;
+        res->swaps++;
+        for (size_t i = 0; i < n; i++) {
+            double b = p->cost0 && p->cost0[i] < PM_BIG ? p->cost0[i] : PM_BIG;
+            for (size_t t = 0; t < res->k; t++)
+                b = fmin(b, pm_c(p, i, res->chosen[t]));
+            best[i] = b;
+        }
+    }
+    double cost = 0;
+    for (size_t i = 0; i < n; i++)
+        cost += p->weight[i] * best[i];
+    for (size_t j = 0; j < m; j++) {
+        double g = 0;
+        if (!open[j])
+            for (size_t i = 0; i < n; i++)
+                g += p->weight[i] * fmax(0, best[i] - pm_c(p, i, j));
+        tmp[j] = g;
+    }
+    double b = (base - cost) + top_k_sum(tmp, m, k);
+    if (b < bound_saved)
+        bound_saved = b;
+    res->value = cost;
+    res->bound = fmin(cost, base - bound_saved);
+    if (res->bound < 0)
+        res->bound = 0;
+    res->gap = cost > 0 ? (cost - res->bound) / cost : 0;
+    qsort(res->chosen, res->k, sizeof(uint32_t), cmp_u32);
+    free(best);
+    free(stale);
+    free(tmp);
+    free(open);
+    return 0;
+}
+
+/* ---- GLPK ---- */
+
+struct triplets {
+    int *ia, *ja;
+    double *ar;
+    int n, cap;
+};
+
+static int trip_add(struct triplets *t, int i, int j, double v)
+{
+    if (t->n + 1 >= t->cap) {
+        int cap = t->cap ? t->cap * 2 : 1024;
+        int *ia = realloc(t->ia, cap * sizeof(int));
+        if (ia)
+            t->ia = ia;
+        int *ja = realloc(t->ja, cap * sizeof(int));
+        if (ja)
+            t->ja = ja;
+        double *ar = realloc(t->ar, cap * sizeof(double));
+        if (ar)
+            t->ar = ar;
+        if (!ia || !ja || !ar)
+            return XT_ENOMEM;
+        t->cap = cap;
+    }
+    t->n++; /* GLPK arrays are 1-based */
+    t->ia[t->n] = i;
+    t->ja[t->n] = j;
+    t->ar[t->n] = v;
+    return 0;
+}
+
+static int solve(glp_prob *lp, size_t m, size_t k, struct xt_site_result *res)
+{
+    glp_smcp sm;
+    glp_init_smcp(&sm);
+    sm.msg_lev = GLP_MSG_OFF;
+    glp_iocp io;
+    glp_init_iocp(&io);
+    io.msg_lev = GLP_MSG_OFF;
+    io.presolve = GLP_OFF;
+    if (glp_simplex(lp, &sm) != 0 || glp_intopt(lp, &io) != 0 || glp_mip_status(lp) != GLP_OPT)
+        return XT_EIO;
+    res->value = glp_mip_obj_val(lp);
+    res->bound = res->value;
+    res->gap = 0;
+    for (size_t j = 0; j < m && res->k < k; j++)
+        if (glp_mip_col_val(lp, (int)j + 1) > 0.5)
+            res->chosen[res->k++] = (uint32_t)j;
+    return 0;
+}
+
+int xt_site_mclp_glpk(const struct xt_mclp *p, size_t k, struct xt_site_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    size_t n = p->n_demand, m = p->n_cand;
+    if (k == 0 || k > m || k > 256 || n + m > 200000)
+        return XT_EINVAL;
+    glp_term_out(GLP_OFF);
+    glp_prob *lp = glp_create_prob();
+    glp_set_obj_dir(lp, GLP_MAX);
+    /* columns: x_1..x_m binary, then y_i in [0,1] for open demand points */
+    glp_add_cols(lp, (int)(m + n));
+    for (size_t j = 0; j < m; j++) {
+        glp_set_col_kind(lp, (int)j + 1, GLP_BV);
+    }
+    double fixed = 0;
+    for (size_t i = 0; i < n; i++) {
+        int col = (int)(m + i + 1);
+        if (p->covered0 && p->covered0[i]) {
+            glp_set_col_bnds(lp, col, GLP_FX, 0, 0);
+            fixed += p->weight[i];
+        } else {
+            glp_set_col_bnds(lp, col, GLP_DB, 0, 1);
+            glp_set_obj_coef(lp, col, p->weight[i]);
+        }
+    }
+    /* rows: y_i - sum_{j covers i} x_j <= 0, and sum x_j = k */
+    glp_add_rows(lp, (int)n + 1);
+    struct triplets t = {0};
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        glp_set_row_bnds(lp, (int)i + 1, GLP_UP, 0, 0);
+        rc = trip_add(&t, (int)i + 1, (int)(m + i + 1), 1);
+    }
+    for (size_t j = 0; j < m && !rc; j++)
+        for (uint32_t q = p->cov_first[j]; q < p->cov_first[j + 1] && !rc; q++)
+            rc = trip_add(&t, (int)p->cov_idx[q] + 1, (int)j + 1, -1);
+    glp_set_row_bnds(lp, (int)n + 1, GLP_FX, (double)k, (double)k);
+    for (size_t j = 0; j < m && !rc; j++)
+        rc = trip_add(&t, (int)n + 1, (int)j + 1, 1);
+    if (!rc) {
+        glp_load_matrix(lp, t.n, t.ia, t.ja, t.ar);
+        rc = solve(lp, m, k, res);
+        res->value += fixed;
+        res->bound = res->value;
+    }
+    glp_delete_prob(lp);
+    free(t.ia);
+    free(t.ja);
+    free(t.ar);
+    return rc;
+}
+
+int xt_site_pmedian_glpk(const struct xt_pmedian *p, size_t k, struct xt_site_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    size_t n = p->n_demand, m = p->n_cand;
+    if (k == 0 || k > m || k > 256 || n * (m + 1) > 200000)
+        return XT_EINVAL;
+    glp_term_out(GLP_OFF);
+    glp_prob *lp = glp_create_prob();
+    glp_set_obj_dir(lp, GLP_MIN);
+    /* columns: x_1..x_m, then z_ij (i*(m+1)+j, j = m for the existing set) */
+    int nz = (int)(n * (m + 1));
+    glp_add_cols(lp, (int)m + nz);
+    for (size_t j = 0; j < m; j++)
+        glp_set_col_kind(lp, (int)j + 1, GLP_BV);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j <= m; j++) {
+            int col = (int)(m + i * (m + 1) + j + 1);
+            double c = j < m ? pm_c(p, i, j) : (p->cost0 ? fmin(p->cost0[i], PM_BIG) : PM_BIG);
+            glp_set_col_bnds(lp, col, GLP_DB, 0, 1);
+            glp_set_obj_coef(lp, col, p->weight[i] * c);
+        }
+    /* rows: sum_j z_ij = 1 (n), z_ij - x_j <= 0 (n*m), sum x = k */
+    glp_add_rows(lp, (int)(n + n * m + 1));
+    struct triplets t = {0};
+    int rc = 0, row = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        row++;
+        glp_set_row_bnds(lp, row, GLP_FX, 1, 1);
+        for (size_t j = 0; j <= m && !rc; j++)
+            rc = trip_add(&t, row, (int)(m + i * (m + 1) + j + 1), 1);
+    }
+    for (size_t i = 0; i < n && !rc; i++)
+        for (size_t j = 0; j < m && !rc; j++) {
+            row++;
+            glp_set_row_bnds(lp, row, GLP_UP, 0, 0);
+            rc = trip_add(&t, row, (int)(m + i * (m + 1) + j + 1), 1);
+            if (!rc)
+                rc = trip_add(&t, row, (int)j + 1, -1);
+        }
+    row++;
+    glp_set_row_bnds(lp, row, GLP_FX, (double)k, (double)k);
+    for (size_t j = 0; j < m && !rc; j++)
+        rc = trip_add(&t, row, (int)j + 1, 1);
+    if (!rc) {
+        glp_load_matrix(lp, t.n, t.ia, t.ja, t.ar);
+        rc = solve(lp, m, k, res);
+    }
+    glp_delete_prob(lp);
+    free(t.ia);
+    free(t.ja);
+    free(t.ar);
+    return rc;
+}
