@@ -4,8 +4,12 @@
 
 #include <glpk.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* perturbation rounds of the iterated local search */
+#define XT_SITE_ROUNDS 40
 
 static int cmp_desc(const void *a, const void *b)
 {
@@ -44,6 +48,74 @@ static void mclp_open(const struct xt_mclp *p, uint32_t *cnt, size_t j, int d)
 {
     for (uint32_t k = p->cov_first[j]; k < p->cov_first[j + 1]; k++)
         cnt[p->cov_idx[k]] += d;
+}
+
+
+static uint64_t site_rand(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s >> 11;
+}
+
+static double mclp_value(const struct xt_mclp *p, const uint32_t *cnt)
+{
+    double v = 0;
+    for (size_t i = 0; i < p->n_demand; i++)
+        if (cnt[i])
+            v += p->weight[i];
+    return v;
+}
+
+/* Best-improvement swaps until none improves; returns the number made.
+ * delta(s, c) = gain0(c) + overlap(c, uniq(s)) - loss(s), where uniq(s)
+ * are the points only s covers. */
+static int mclp_descend(const struct xt_mclp *p, uint32_t *cnt, uint8_t *open, uint32_t *chosen,
+                        size_t k, const uint32_t *inv_first, const uint32_t *inv, double *gain,
+                        double *overlap)
+{
+    size_t m = p->n_cand;
+    int swaps = 0;
+    for (int iter = 0; iter < 10000; iter++) {
+        for (size_t j = 0; j < m; j++)
+            gain[j] = open[j] ? 0 : mclp_gain(p, cnt, j);
+        double best_delta = 1e-9;
+        size_t bs = SIZE_MAX, bc = SIZE_MAX;
+        for (size_t si = 0; si < k; si++) {
+            size_t s = chosen[si];
+            double loss = 0;
+            memset(overlap, 0, m * sizeof(double));
+            for (uint32_t q = p->cov_first[s]; q < p->cov_first[s + 1]; q++) {
+                uint32_t i = p->cov_idx[q];
+                if (cnt[i] != 1 || (p->covered0 && p->covered0[i]))
+                    continue;
+                loss += p->weight[i];
+                for (uint32_t t = inv_first[i]; t < inv_first[i + 1]; t++)
+                    overlap[inv[t]] += p->weight[i];
+            }
+            for (size_t c = 0; c < m; c++) {
+                if (open[c])
+                    continue;
+                double d = gain[c] + overlap[c] - loss;
+                if (d > best_delta) {
+                    best_delta = d;
+                    bs = si;
+                    bc = c;
+                }
+            }
+        }
+        if (bs == SIZE_MAX || bc >= m)
+            break;
+        size_t s = chosen[bs];
+        mclp_open(p, cnt, s, -1);
+        open[s] = 0;
+        mclp_open(p, cnt, bc, 1);
+        open[bc] = 1;
+        chosen[bs] = (uint32_t)bc;
+        swaps++;
+    }
+    return swaps;
 }
 
 int xt_site_mclp(const struct xt_mclp *p, size_t k, struct xt_site_result *res)
@@ -125,45 +197,49 @@ int xt_site_mclp(const struct xt_mclp *p, size_t k, struct xt_site_result *res)
                 inv[fill[p->cov_idx[q]]++] = (uint32_t)j;
         free(fill);
     }
-    /* swap local search: delta(s, c) = gain0(c) + overlap(c, uniq(s)) - loss(s) */
-    for (int iter = 0; iter < 1000; iter++) {
-        for (size_t j = 0; j < m; j++)
-            stale[j] = open[j] ? 0 : mclp_gain(p, cnt, j);
-        double best_delta = 1e-9;
-        size_t bs = SIZE_MAX, bc = SIZE_MAX;
-        for (size_t si = 0; si < res->k; si++) {
-            size_t s = res->chosen[si];
-            double loss = 0;
-            memset(overlap, 0, m * sizeof(double));
-            for (uint32_t q = p->cov_first[s]; q < p->cov_first[s + 1]; q++) {
-                uint32_t i = p->cov_idx[q];
-                if (cnt[i] != 1 || (p->covered0 && p->covered0[i]))
-                    continue;
-                loss += p->weight[i];
-                for (uint32_t t = inv_first[i]; t < inv_first[i + 1]; t++)
-                    overlap[inv[t]] += p->weight[i];
+    /* iterated local search: swap descent, then perturb the best set
+     * (close up to half of it, open as many random candidates) and descend
+     * again; keep the best. Deterministic (fixed seed). */
+    {
+        uint32_t best_set[256];
+        size_t nb = res->k;
+        res->swaps += mclp_descend(p, cnt, open, res->chosen, res->k, inv_first, inv, stale,
+                                   overlap);
+        double best_val = mclp_value(p, cnt);
+        memcpy(best_set, res->chosen, nb * sizeof(uint32_t));
+        uint64_t seed = 0x9e3779b97f4a7c15ull;
+        for (int round = 0; round < XT_SITE_ROUNDS && m > k; round++) {
+            /* change 1 .. ceil(k/2) sites at once */
+            size_t r = 1 + (size_t)(site_rand(&seed) % ((k + 1) / 2));
+            for (size_t t = 0; t < r; t++) {
+                size_t si = (size_t)(site_rand(&seed) % k), c;
+                do
+                    c = (size_t)(site_rand(&seed) % m);
+                while (open[c]);
+                mclp_open(p, cnt, res->chosen[si], -1);
+                open[res->chosen[si]] = 0;
+                mclp_open(p, cnt, c, 1);
+                open[c] = 1;
+                res->chosen[si] = (uint32_t)c;
             }
-            for (size_t c = 0; c < m; c++) {
-                if (open[c])
-                    continue;
-                double d = stale[c] + overlap[c] - loss;
-                if (d > best_delta) {
-                    best_delta = d;
-                    bs = si;
-                    bc = c;
+            res->swaps += mclp_descend(p, cnt, open, res->chosen, res->k, inv_first, inv, stale,
+                                       overlap);
+            double v = mclp_value(p, cnt);
+            if (v > best_val + 1e-9) {
+                best_val = v;
+                memcpy(best_set, res->chosen, nb * sizeof(uint32_t));
+            } else {
+                for (size_t t = 0; t < nb; t++) {
+                    mclp_open(p, cnt, res->chosen[t], -1);
+                    open[res->chosen[t]] = 0;
+                }
+                memcpy(res->chosen, best_set, nb * sizeof(uint32_t));
+                for (size_t t = 0; t < nb; t++) {
+                    mclp_open(p, cnt, res->chosen[t], 1);
+                    open[res->chosen[t]] = 1;
                 }
             }
         }
-        if (bs == SIZE_MAX || bc >= m)
-            break;
-        size_t s = res->chosen[bs];
-        mclp_open(p, cnt, s, -1);
-        open[s] = 0;
-        mclp_open(p, cnt, bc, 1);
-        open[bc] = 1;
-        res->chosen[bs] = (uint32_t)bc;
-        value += best_delta;
-        res->swaps++;
     }
     /* exact value, and the bound at the final set */
     value = 0;
@@ -198,6 +274,67 @@ static double pm_c(const struct xt_pmedian *p, size_t i, size_t j)
 {
     double c = p->cost[i * p->n_cand + j];
     return c < PM_BIG ? c : PM_BIG;
+}
+
+
+static double pm_total(const struct xt_pmedian *p, const double *best)
+{
+    double c = 0;
+    for (size_t i = 0; i < p->n_demand; i++)
+        c += p->weight[i] * best[i];
+    return c;
+}
+
+/* best[i] = time from i to the nearest of the existing and chosen sites */
+static void pm_assign(const struct xt_pmedian *p, const uint32_t *chosen, size_t k, double *best)
+{
+    for (size_t i = 0; i < p->n_demand; i++) {
+        double b = p->cost0 && p->cost0[i] < PM_BIG ? p->cost0[i] : PM_BIG;
+        for (size_t t = 0; t < k; t++)
+            b = fmin(b, pm_c(p, i, chosen[t]));
+        best[i] = b;
+    }
+}
+
+/* Best-improvement swaps, each evaluated exactly, until none improves. */
+static int pm_descend(const struct xt_pmedian *p, uint8_t *open, uint32_t *chosen, size_t k,
+                      double *best)
+{
+    size_t n = p->n_demand, m = p->n_cand;
+    int swaps = 0;
+    for (int iter = 0; iter < 10000; iter++) {
+        double cur = pm_total(p, best);
+        double best_cost = cur - 1e-9 * (1 + fabs(cur));
+        size_t bs = SIZE_MAX, bc = SIZE_MAX;
+        for (size_t si = 0; si < k; si++) {
+            for (size_t c = 0; c < m; c++) {
+                if (open[c])
+                    continue;
+                double tot = 0;
+                for (size_t i = 0; i < n && tot < best_cost; i++) {
+                    double b = p->cost0 && p->cost0[i] < PM_BIG ? p->cost0[i] : PM_BIG;
+                    for (size_t t = 0; t < k; t++)
+                        if (t != si)
+                            b = fmin(b, pm_c(p, i, chosen[t]));
+                    b = fmin(b, pm_c(p, i, c));
+                    tot += p->weight[i] * b;
+                }
+                if (tot < best_cost) {
+                    best_cost = tot;
+                    bs = si;
+                    bc = c;
+                }
+            }
+        }
+        if (bs == SIZE_MAX || bc >= m)
+            break;
+        open[chosen[bs]] = 0;
+        open[bc] = 1;
+        chosen[bs] = (uint32_t)bc;
+        swaps++;
+        pm_assign(p, chosen, k, best);
+    }
+    return swaps;
 }
 
 int xt_site_pmedian(const struct xt_pmedian *p, size_t k, struct xt_site_result *res)
@@ -261,45 +398,41 @@ int xt_site_pmedian(const struct xt_pmedian *p, size_t k, struct xt_site_result 
         for (size_t i = 0; i < n; i++)
             best[i] = fmin(best[i], pm_c(p, i, bj));
     }
-    /* swap local search, evaluating each swap exactly */
-    for (int iter = 0; iter < 1000; iter++) {
-        double cur = 0;
-        for (size_t i = 0; i < n; i++)
-            cur += p->weight[i] * best[i];
-        double best_cost = cur - 1e-9 * (1 + fabs(cur));
-        size_t bs = SIZE_MAX, bc = SIZE_MAX;
-        for (size_t si = 0; si < res->k; si++) {
-            for (size_t c = 0; c < m; c++) {
-                if (open[c])
-                    continue;
-                double tot = 0;
-                for (size_t i = 0; i < n && tot < best_cost; i++) {
-                    double b = p->cost0 && p->cost0[i] < PM_BIG ? p->cost0[i] : PM_BIG;
-                    for (size_t t = 0; t < res->k; t++)
-                        if (t != si)
-                            b = fmin(b, pm_c(p, i, res->chosen[t]));
-                    b = fmin(b, pm_c(p, i, c));
-                    tot += p->weight[i] * b;
-                }
-                if (tot < best_cost) {
-                    best_cost = tot;
-                    bs = si;
-                    bc = c;
-                }
+    /* iterated local search as for MCLP */
+    {
+        uint32_t best_set[256];
+        size_t nb = res->k;
+        res->swaps += pm_descend(p, open, res->chosen, nb, best);
+        double best_val = pm_total(p, best);
+        memcpy(best_set, res->chosen, nb * sizeof(uint32_t));
+        uint64_t seed = 0x9e3779b97f4a7c15ull;
+        for (int round = 0; round < XT_SITE_ROUNDS && m > k; round++) {
+            /* change 1 .. ceil(k/2) sites at once */
+            size_t r = 1 + (size_t)(site_rand(&seed) % ((k + 1) / 2));
+            for (size_t t = 0; t < r; t++) {
+                size_t si = (size_t)(site_rand(&seed) % k), c;
+                do
+                    c = (size_t)(site_rand(&seed) % m);
+                while (open[c]);
+                open[res->chosen[si]] = 0;
+                open[c] = 1;
+                res->chosen[si] = (uint32_t)c;
+            }
+            pm_assign(p, res->chosen, nb, best);
+            res->swaps += pm_descend(p, open, res->chosen, nb, best);
+            double v = pm_total(p, best);
+            if (v < best_val - 1e-9 * (1 + fabs(best_val))) {
+                best_val = v;
+                memcpy(best_set, res->chosen, nb * sizeof(uint32_t));
+            } else {
+                for (size_t t = 0; t < nb; t++)
+                    open[res->chosen[t]] = 0;
+                memcpy(res->chosen, best_set, nb * sizeof(uint32_t));
+                for (size_t t = 0; t < nb; t++)
+                    open[res->chosen[t]] = 1;
             }
         }
-        if (bs == SIZE_MAX || bc >= m)
-            break;
-        open[res->chosen[bs]] = 0;
-        open[bc] = 1;
-        res->chosen[bs] = (uint32_t)bc;
-        res->swaps++;
-        for (size_t i = 0; i < n; i++) {
-            double b = p->cost0 && p->cost0[i] < PM_BIG ? p->cost0[i] : PM_BIG;
-            for (size_t t = 0; t < res->k; t++)
-                b = fmin(b, pm_c(p, i, res->chosen[t]));
-            best[i] = b;
-        }
+        pm_assign(p, res->chosen, nb, best);
     }
     double cost = 0;
     for (size_t i = 0; i < n; i++)
@@ -448,8 +581,12 @@ int xt_site_pmedian_glpk(const struct xt_pmedian *p, size_t k, struct xt_site_re
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j <= m; j++) {
             int col = (int)(m + i * (m + 1) + j + 1);
-            double c = j < m ? pm_c(p, i, j) : (p->cost0 ? fmin(p->cost0[i], PM_BIG) : PM_BIG);
-            glp_set_col_bnds(lp, col, GLP_DB, 0, 1);
+            bool none = j == m && (!p->cost0 || p->cost0[i] >= PM_BIG);
+            double c = j < m ? pm_c(p, i, j) : none ? 0 : p->cost0[i];
+            if (none) /* no existing facility: this column is not an option */
+                glp_set_col_bnds(lp, col, GLP_FX, 0, 0);
+            else
+                glp_set_col_bnds(lp, col, GLP_DB, 0, 1);
             glp_set_obj_coef(lp, col, p->weight[i] * c);
         }
     /* rows: sum_j z_ij = 1 (n), z_ij - x_j <= 0 (n*m), sum x = k */
