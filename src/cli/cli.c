@@ -25,6 +25,11 @@ static void usage(FILE *fp)
           "  ticket    show NUMBER | list [--status S] [--unit CODE] [--limit N] --data DIR\n"
           "  audit     verify --data DIR\n"
           "  migrate-data --from URL --to URL [--data DIR] [--verify-only]  copy a database\n"
+          "  access    import-osm FILE [--dem HGT] [--speeds CSV] [--places-out CSV] | import-edges\n"
+          "            CSV | generate | facilities list|import CSV|add|delete | travel|coverage|\n"
+          "            score|site --type T [--mode car|foot] [--level village|grid] [--places CSV]\n"
+          "            [--k N --objective mclp|pmedian --exact] [--out FILE] --data DIR\n"
+          "                                            access to public services (服务半径)\n"
           "  demo      [--data DIR] [--port N] [--tickets N] [--no-serve]\n"
           "  serve     [--data DIR] [--port N] [--bind ADDR] [--web DIR]\n",
           fp);
@@ -317,6 +322,8 @@ int xt_cli_main(int argc, char **argv, bool *serve_after)
         return cmd_audit(&o);
     if (strcmp(cmd, "migrate-data") == 0)
         return xt_cli_migrate_data(&o);
+    if (strcmp(cmd, "access") == 0)
+        return xt_cli_access(&o);
     if (strcmp(cmd, "demo") == 0) {
         int rc = xt_cli_demo(&o);
         *serve_after = rc == 0 && !xt_opt_flag(&o, "no-serve");

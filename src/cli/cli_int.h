@@ -13,6 +13,7 @@ int xt_cli_import(struct xt_store *s, const char *what, const char *file, const 
                   bool quiet);
 int xt_cli_grids(const struct xt_opts *o);
 int xt_cli_migrate_data(const struct xt_opts *o);
+int xt_cli_access(const struct xt_opts *o);
 /* Generate grids for counties listed in seats (CSV code,name,lat,lon,radius_km). */
 int xt_cli_make_grids(struct xt_store *s, const char *seats, const char *prefix,
                       unsigned long long seed, bool quiet);

@@ -319,3 +319,94 @@ int xt_store_facility_import(struct xt_store *s, const struct xt_actor *actor,
     }
     return rc;
 }
+
+struct place_list {
+    struct xt_plan_place *p;
+    size_t n, cap;
+};
+
+static int add_place(void *ctx, const struct xt_unit *u)
+{
+    struct place_list *l = ctx;
+    if (!u->has_point)
+        return 0;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        struct xt_plan_place *q = realloc(l->p, cap * sizeof(*q));
+        if (!q)
+            return XT_ENOMEM;
+        l->p = q;
+        l->cap = cap;
+    }
+    struct xt_plan_place *p = &l->p[l->n++];
+    memset(p, 0, sizeof(*p));
+    snprintf(p->code, sizeof(p->code), "%s", u->code);
+    snprintf(p->name, sizeof(p->name), "%s", u->name);
+    p->level = u->level;
+    p->lat = u->lat;
+    p->lon = u->lon;
+    p->population = (double)u->population;
+    p->vulnerable = -1; /* people registry hook: not present in this build */
+    return 0;
+}
+
+int xt_store_plan_places(struct xt_store *s, const char *within, int level,
+                         struct xt_plan_place **out, size_t *n)
+{
+    struct place_list l = {0};
+    int rc = xt_store_units_at_level(s, within ? within : "", level, add_place, &l);
+    if (rc) {
+        free(l.p);
+        return rc;
+    }
+    *out = l.p;
+    *n = l.n;
+    return 0;
+}
+
+struct fac_list {
+    struct xt_plan_fac *f;
+    size_t n, cap;
+};
+
+static int add_fac(void *ctx, const struct xt_facility *f)
+{
+    struct fac_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        struct xt_plan_fac *q = realloc(l->f, cap * sizeof(*q));
+        if (!q)
+            return XT_ENOMEM;
+        l->f = q;
+        l->cap = cap;
+    }
+    struct xt_plan_fac *p = &l->f[l->n++];
+    memset(p, 0, sizeof(*p));
+    p->id = f->id;
+    p->type = f->type;
+    snprintf(p->name, sizeof(p->name), "%s", f->name);
+    p->lat = f->lat;
+    p->lon = f->lon;
+    p->has_capacity = f->has_capacity;
+    p->capacity = f->capacity;
+    return 0;
+}
+
+int xt_store_plan_facilities(struct xt_store *s, int type, struct xt_plan_fac **out, size_t *n)
+{
+    struct fac_list l = {0};
+    int rc = xt_store_facility_list(s, type, "", add_fac, &l);
+    if (rc) {
+        free(l.f);
+        return rc;
+    }
+    *out = l.f;
+    *n = l.n;
+    return 0;
+}
+
+int xt_store_roads_path(struct xt_store *s, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%s/roads.xtr", s->dir);
+    return n > 0 && (size_t)n < size ? 0 : XT_ETOOBIG;
+}

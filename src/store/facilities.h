@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/access.h"
+#include "core/accessplan.h"
 #include "core/unit.h"
 #include "lib/err.h"
 #include "store/store.h"
@@ -57,5 +58,19 @@ int xt_store_facility_list(struct xt_store *s, int type, const char *unit,
 int xt_store_facility_import(struct xt_store *s, const struct xt_actor *actor,
                              const struct xt_facility *fs, size_t n, long *inserted, long *updated,
                              struct xt_error *err);
+
+/* Places for the access reports: the units at level (village or grid)
+ * within a unit ("" for all) that have a point, with their population.
+ * vulnerable is -1 for every place: this is the hook where a people
+ * registry, when present, fills the count of vulnerable residents (elderly
+ * living alone, disabled, left-behind children) per place. *out is the
+ * caller's (free()). */
+int xt_store_plan_places(struct xt_store *s, const char *within, int level,
+                         struct xt_plan_place **out, size_t *n);
+/* Every stored facility (type -1) or those of a type; *out is the
+ * caller's (free()). */
+int xt_store_plan_facilities(struct xt_store *s, int type, struct xt_plan_fac **out, size_t *n);
+/* Where the data directory keeps its road network: DIR/roads.xtr. */
+int xt_store_roads_path(struct xt_store *s, char *buf, size_t size);
 
 #endif
