@@ -328,7 +328,7 @@ int xt_roadnet_load(struct xt_roadnet *net, const char *path, struct xt_error *e
     struct rn_header h;
     memcpy(&h, block, sizeof(h));
     if (got != (size_t)sz || memcmp(h.magic, "XTROADS1", 8) != 0 || h.n_nodes >= UINT32_MAX ||
-        h.n_edges > (uint64_t)sz) {
+        h.n_edges >= ((uint64_t)1 << 40)) {
         free(block);
         return xt_error_set(err, XT_EINVAL, "graph", "'%s' is not a road network file", path);
     }
@@ -582,6 +582,134 @@ void xt_graph_release(struct xt_graph *g)
     free(g->head);
     free(g->cost);
     memset(g, 0, sizeof(*g));
+}
+
+/* ---- contraction of pass-through nodes ---- */
+
+struct arc3 {
+    uint32_t from, to, cost;
+};
+
+int xt_graph_contract(const struct xt_graph *g, const uint8_t *keep, struct xt_graph *out,
+                      uint32_t *map)
+{
+    memset(out, 0, sizeof(*out));
+    uint32_t n = g->n;
+    int rc = XT_ENOMEM;
+    /* transpose, for the in-neighbours */
+    uint32_t *rfirst = calloc((size_t)n + 1, sizeof(uint32_t));
+    uint32_t *rhead = malloc((g->m ? g->m : 1) * sizeof(uint32_t));
+    uint32_t (*nb)[2] = malloc((n ? n : 1) * sizeof(*nb));
+    uint8_t *pass = calloc(n ? n : 1, 1);
+    struct arc3 *arcs = NULL;
+    size_t na = 0, ca = 0;
+    if (!rfirst || !rhead || !nb || !pass)
+        goto out;
+    for (uint32_t v = 0; v < n; v++)
+        for (uint32_t k = g->first[v]; k < g->first[v + 1]; k++)
+            rfirst[g->head[k] + 1]++;
+    for (uint32_t v = 0; v < n; v++)
+        rfirst[v + 1] += rfirst[v];
+    {
+        uint32_t *fill = malloc(((size_t)n + 1) * sizeof(uint32_t));
+        if (!fill)
+            goto out;
+        memcpy(fill, rfirst, ((size_t)n + 1) * sizeof(uint32_t));
+        for (uint32_t v = 0; v < n; v++)
+            for (uint32_t k = g->first[v]; k < g->first[v + 1]; k++)
+                rhead[fill[g->head[k]]++] = v;
+        free(fill);
+    }
+    /* a pass-through node has exactly two distinct neighbours */
+    for (uint32_t v = 0; v < n; v++) {
+        if (keep && keep[v])
+            continue;
+        uint32_t a = UINT32_MAX, b = UINT32_MAX;
+        int cnt = 0;
+        for (int dir = 0; dir < 2 && cnt <= 2; dir++) {
+            const uint32_t *f = dir ? rfirst : g->first, *h = dir ? rhead : g->head;
+            for (uint32_t k = f[v]; k < f[v + 1] && cnt <= 2; k++) {
+                uint32_t w = h[k];
+                if (w == v || w == a || w == b)
+                    continue;
+                if (cnt == 0)
+                    a = w;
+                else if (cnt == 1)
+                    b = w;
+                cnt++;
+            }
+        }
+        if (cnt == 2) {
+            pass[v] = 1;
+            nb[v][0] = a;
+            nb[v][1] = b;
+        } else if (cnt == 0) {
+            pass[v] = 2; /* no arcs in this mode: dropped, never on a path */
+        }
+    }
+    uint32_t nn = 0;
+    for (uint32_t v = 0; v < n; v++)
+        map[v] = pass[v] ? UINT32_MAX : nn++;
+    /* follow every arc out of a kept node through pass-through nodes */
+    for (uint32_t u = 0; u < n; u++) {
+        if (pass[u])
+            continue;
+        for (uint32_t k = g->first[u]; k < g->first[u + 1]; k++) {
+            uint32_t prev = u, cur = g->head[k];
+            uint64_t cost = g->cost[k];
+            uint32_t steps = 0;
+            while (pass[cur] == 1 && steps++ < n) {
+                uint32_t next = nb[cur][0] == prev ? nb[cur][1] : nb[cur][0];
+                uint32_t best = XT_COST_NONE;
+                for (uint32_t q = g->first[cur]; q < g->first[cur + 1]; q++)
+                    if (g->head[q] == next && g->cost[q] < best)
+                        best = g->cost[q];
+                if (best == XT_COST_NONE) {
+                    cur = UINT32_MAX; /* a one-way dead end */
+                    break;
+                }
+                cost += best;
+                prev = cur;
+                cur = next;
+            }
+            if (cur == UINT32_MAX || pass[cur] || cur == u || cost >= XT_COST_NONE)
+                continue;
+            if (na == ca) {
+                size_t c = ca ? ca * 2 : 1024;
+                struct arc3 *p = realloc(arcs, c * sizeof(*p));
+                if (!p)
+                    goto out;
+                arcs = p;
+                ca = c;
+            }
+            arcs[na++] = (struct arc3){map[u], map[cur], (uint32_t)cost};
+        }
+    }
+    out->first = calloc((size_t)nn + 1, sizeof(uint32_t));
+    out->head = malloc((na ? na : 1) * sizeof(uint32_t));
+    out->cost = malloc((na ? na : 1) * sizeof(uint32_t));
+    if (!out->first || !out->head || !out->cost) {
+        xt_graph_release(out);
+        goto out;
+    }
+    out->n = nn;
+    out->m = (uint32_t)na;
+    /* arcs were produced in order of their tail */
+    for (size_t i = 0; i < na; i++) {
+        out->first[arcs[i].from + 1]++;
+        out->head[i] = arcs[i].to;
+        out->cost[i] = arcs[i].cost;
+    }
+    for (uint32_t v = 0; v < nn; v++)
+        out->first[v + 1] += out->first[v];
+    rc = 0;
+out:
+    free(rfirst);
+    free(rhead);
+    free(nb);
+    free(pass);
+    free(arcs);
+    return rc;
 }
 
 /* ---- Dijkstra, 4-ary heap keyed by dist[] ---- */

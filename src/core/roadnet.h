@@ -165,6 +165,16 @@ struct xt_graph {
 int xt_graph_build(const struct xt_roadnet *net, int mode, bool reverse, struct xt_graph *g);
 void xt_graph_release(struct xt_graph *g);
 
+/* Contract pass-through nodes: a node that is not kept and has exactly two
+ * distinct neighbours (a road vertex between two others, one-way or not)
+ * is removed and the arcs through it joined (nodes without arcs in the
+ * mode are dropped too), so that shortest-path costs
+ * between the remaining nodes are unchanged. keep[v] != 0 keeps v (the
+ * places and facilities a query needs). map[v] (n entries, caller's) gets
+ * v's index in out, or UINT32_MAX when v was removed. */
+int xt_graph_contract(const struct xt_graph *g, const uint8_t *keep, struct xt_graph *out,
+                      uint32_t *map);
+
 /* Shortest paths from many sources at once (Dijkstra with a 4-ary heap).
  * A source starts at node with an initial cost (its walk-in time); tag is
  * copied to every node it is nearest to. */

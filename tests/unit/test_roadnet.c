@@ -453,6 +453,57 @@ static void test_snap(void **state)
     xt_roadnet_release(&net);
 }
 
+/* Contracted graphs keep every shortest-path cost between kept nodes. */
+static void test_contract(void **state)
+{
+    (void)state;
+    struct xt_roadnet net;
+    struct xt_poi *pois;
+    size_t np;
+    struct xt_import_counts cnt;
+    import(LIE, &net, &pois, &np, &cnt);
+    for (int mode = 0; mode < XT_MODE_N; mode++) {
+        struct xt_graph g, c;
+        assert_int_equal(xt_graph_build(&net, mode, true, &g), 0);
+        uint8_t *keep = calloc(g.n, 1);
+        uint32_t *map = malloc(g.n * sizeof(uint32_t));
+        assert_true(keep && map);
+        uint32_t kept[60];
+        int nk = 0;
+        for (uint32_t v = 0; v < g.n && nk < 60; v += g.n / 60)
+            if (g.first[v] < g.first[v + 1]) {
+                keep[v] = 1;
+                kept[nk++] = v;
+            }
+        assert_int_equal(xt_graph_contract(&g, keep, &c, map), 0);
+        print_message("contract mode %d: %u -> %u nodes\n", mode, g.n, c.n);
+        assert_true(c.n < g.n / 3);
+        struct xt_sp full, small;
+        assert_int_equal(xt_sp_init(&full, g.n), 0);
+        assert_int_equal(xt_sp_init(&small, c.n), 0);
+        size_t finite = 0;
+        for (int i = 0; i < nk; i += 6) {
+            struct xt_source s1 = {kept[i], 0, 0}, s2 = {map[kept[i]], 0, 0};
+            assert_true(map[kept[i]] != UINT32_MAX);
+            xt_sp_run(&full, &g, &s1, 1, XT_COST_NONE - 1);
+            xt_sp_run(&small, &c, &s2, 1, XT_COST_NONE - 1);
+            for (int j = 0; j < nk; j++) {
+                assert_int_equal(small.dist[map[kept[j]]], full.dist[kept[j]]);
+                finite += full.dist[kept[j]] != XT_COST_NONE;
+            }
+        }
+        assert_true(finite > 100);
+        xt_sp_release(&full);
+        xt_sp_release(&small);
+        xt_graph_release(&c);
+        xt_graph_release(&g);
+        free(keep);
+        free(map);
+    }
+    free(pois);
+    xt_roadnet_release(&net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -464,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_edge_csv),
         cmocka_unit_test(test_dem_and_slope),
         cmocka_unit_test(test_snap),
+        cmocka_unit_test(test_contract),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
