@@ -43,6 +43,7 @@ serve: build
 
 bench: build
 	sh bench/run.sh $(BUILD)
+	sh bench/access.sh $(BUILD)
 
 # Province scale on PostgreSQL (Gansu, 10 million generated tickets; ~6 min).
 TICKETS ?= 10000000

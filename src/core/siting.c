@@ -118,6 +118,97 @@ static int mclp_descend(const struct xt_mclp *p, uint32_t *cnt, uint8_t *open, u
     return swaps;
 }
 
+
+/* Lagrangian bound: relax y_i <= sum_j a_ij x_j with multipliers l_i >= 0;
+ *   L(l) = sum_i max(0, w_i - l_i) + (sum of the k largest s_j), s_j =
+ *   sum_{i in cov(j)} l_i,
+ * is an upper bound for every l (points covered by existing facilities
+ * count in full and are left out). Subgradient descent from l = w/2,
+ * Polyak steps towards the heuristic's value, a fixed work budget; stops
+ * once the bound is within 0.1 % of the value. */
+static double mclp_lagrange(const struct xt_mclp *p, size_t k, double value, double start_bound)
+{
+    size_t n = p->n_demand, m = p->n_cand, nnz = p->cov_first[m];
+    double *l = malloc((n ? n : 1) * sizeof(double)), *g = malloc((n ? n : 1) * sizeof(double));
+    double *sj = malloc(m * sizeof(double)), *tmp = malloc(m * sizeof(double));
+    uint32_t *order = malloc(m * sizeof(uint32_t));
+    double best = start_bound;
+    if (!l || !g || !sj || !tmp || !order)
+        goto out;
+    double fixed = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool c0 = p->covered0 && p->covered0[i];
+        l[i] = c0 ? 0 : p->weight[i] / 2;
+        if (c0)
+            fixed += p->weight[i];
+    }
+    size_t iters = (size_t)(4e8 / (double)(2 * nnz + 2 * n + m + 1));
+    if (iters > 300)
+        iters = 300;
+    if (iters < 20)
+        iters = 20;
+    double theta = 1.0;
+    int stall = 0;
+    for (size_t it = 0; it < iters; it++) {
+        double L = fixed;
+        for (size_t i = 0; i < n; i++) {
+            g[i] = 0;
+            if (p->covered0 && p->covered0[i])
+                continue;
+            if (p->weight[i] > l[i]) {
+                L += p->weight[i] - l[i];
+                g[i] = -1; /* y_i = 1 */
+            }
+        }
+        for (size_t j = 0; j < m; j++) {
+            double s = 0;
+            for (uint32_t q = p->cov_first[j]; q < p->cov_first[j + 1]; q++)
+                s += l[p->cov_idx[q]];
+            sj[j] = s;
+            order[j] = (uint32_t)j;
+        }
+        /* the k largest s_j: partial selection */
+        for (size_t t = 0; t < k; t++) {
+            size_t bi = t;
+            for (size_t j = t + 1; j < m; j++)
+                if (sj[order[j]] > sj[order[bi]])
+                    bi = j;
+            uint32_t sw = order[t];
+            order[t] = order[bi];
+            order[bi] = sw;
+            L += sj[order[t]];
+            for (uint32_t q = p->cov_first[order[t]]; q < p->cov_first[order[t] + 1]; q++)
+                g[p->cov_idx[q]] += 1;
+        }
+        if (L < best - 1e-9) {
+            best = L;
+            stall = 0;
+        } else if (++stall >= 10) {
+            theta /= 2;
+            stall = 0;
+        }
+        double norm = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!(p->covered0 && p->covered0[i]) && !(l[i] <= 0 && g[i] > 0))
+                norm += g[i] * g[i];
+        if (norm <= 0 || best - value <= 1e-3 * best || theta < 1e-4)
+            break;
+        double step = theta * (L - value) / norm;
+        for (size_t i = 0; i < n; i++) {
+            /* minimise L: move against the subgradient, stay >= 0 */
+            double v = l[i] - step * g[i];
+            l[i] = v > 0 ? v : 0;
+        }
+    }
+out:
+    free(l);
+    free(g);
+    free(sj);
+    free(tmp);
+    free(order);
+    return best;
+}
+
 int xt_site_mclp(const struct xt_mclp *p, size_t k, struct xt_site_result *res)
 {
     memset(res, 0, sizeof(*res));
@@ -206,9 +297,17 @@ int xt_site_mclp(const struct xt_mclp *p, size_t k, struct xt_site_result *res)
         res->swaps += mclp_descend(p, cnt, open, res->chosen, res->k, inv_first, inv, stale,
                                    overlap);
         double best_val = mclp_value(p, cnt);
+        /* rounds within a work budget: each costs about one pass over the
+         * coverage lists per swap */
+        double work = (double)p->cov_first[m] + (double)n;
+        int rounds = work > 0 ? (int)(3e7 / work) : XT_SITE_ROUNDS;
+        if (rounds > XT_SITE_ROUNDS)
+            rounds = XT_SITE_ROUNDS;
+        if (rounds < 5)
+            rounds = 5;
         memcpy(best_set, res->chosen, nb * sizeof(uint32_t));
         uint64_t seed = 0x9e3779b97f4a7c15ull;
-        for (int round = 0; round < XT_SITE_ROUNDS && m > k; round++) {
+        for (int round = 0; round < rounds && m > k; round++) {
             /* change 1 .. ceil(k/2) sites at once */
             size_t r = 1 + (size_t)(site_rand(&seed) % ((k + 1) / 2));
             for (size_t t = 0; t < r; t++) {
@@ -251,6 +350,11 @@ int xt_site_mclp(const struct xt_mclp *p, size_t k, struct xt_site_result *res)
     double b = value + top_k_sum(tmp, m, k);
     if (b < bound)
         bound = b;
+    if (bound > value + 1e-9) {
+        double lb = mclp_lagrange(p, k, value, bound);
+        if (lb < bound)
+            bound = lb;
+    }
     res->value = value;
     res->bound = bound < value ? value : bound;
     res->gap = res->bound > 0 ? (res->bound - value) / res->bound : 0;
@@ -404,9 +508,15 @@ int xt_site_pmedian(const struct xt_pmedian *p, size_t k, struct xt_site_result 
         size_t nb = res->k;
         res->swaps += pm_descend(p, open, res->chosen, nb, best);
         double best_val = pm_total(p, best);
+        double work = (double)n * (double)m * (double)k * (double)k;
+        int rounds = work > 0 ? (int)(4e8 / work) : XT_SITE_ROUNDS;
+        if (rounds > XT_SITE_ROUNDS)
+            rounds = XT_SITE_ROUNDS;
+        if (rounds < 3)
+            rounds = 3;
         memcpy(best_set, res->chosen, nb * sizeof(uint32_t));
         uint64_t seed = 0x9e3779b97f4a7c15ull;
-        for (int round = 0; round < XT_SITE_ROUNDS && m > k; round++) {
+        for (int round = 0; round < rounds && m > k; round++) {
             /* change 1 .. ceil(k/2) sites at once */
             size_t r = 1 + (size_t)(site_rand(&seed) % ((k + 1) / 2));
             for (size_t t = 0; t < r; t++) {

@@ -7,8 +7,10 @@
  * candidates (covered demand; demand-weighted time saved over the existing
  * facilities), so for any set S and the k largest marginal gains g_1..g_k
  * with respect to S, OPT <= f(S) + g_1 + ... + g_k (Nemhauser, Wolsey &
- * Fisher 1978). The smallest such bound seen during the search is
- * reported, and the gap = (bound - value) / bound.
+ * Fisher 1978). The smallest such bound seen during the search is kept;
+ * for MCLP a Lagrangian bound (coverage constraints relaxed, subgradient
+ * descent within a fixed work budget) usually tightens it further. The
+ * gap = (bound - value) / bound (MCLP), (value - bound) / value (p-median).
  * Exact: xt_site_*_glpk solve the integer programme with GLPK's branch and
  * cut, for instances small enough (tests use it to prove the heuristic).
  *
