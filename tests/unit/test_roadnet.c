@@ -504,6 +504,41 @@ static void test_contract(void **state)
     xt_roadnet_release(&net);
 }
 
+/* The shipped tables equal the built-in defaults; bad tables are refused
+ * and leave the current values alone. */
+static void test_speed_and_standard_tables(void **state)
+{
+    (void)state;
+    struct xt_speeds def, sp;
+    struct xt_error err = {0};
+    xt_speeds_default(&def);
+    memset(&sp, 0, sizeof(sp));
+    sp.offroad_walk_kmh = def.offroad_walk_kmh;
+    assert_int_equal(xt_speeds_load(&sp, XT_SOURCE_DIR "/data/access/speeds.csv", &err), 0);
+    assert_memory_equal(sp.kmh, def.kmh, sizeof(def.kmh));
+    struct xt_standards sd, st;
+    xt_standards_default(&sd);
+    memset(&st, 0, sizeof(st));
+    assert_int_equal(xt_standards_load(&st, XT_SOURCE_DIR "/data/access/standards.csv", &err), 0);
+    assert_memory_equal(&st, &sd, sizeof(sd));
+    const char *bad = "class,car_kmh,foot_kmh\nprimary,55,4\nairstrip,300,0\n";
+    write_file("/tmp/xt_test_speeds.csv", bad, strlen(bad));
+    sp = def;
+    assert_int_equal(xt_speeds_load(&sp, "/tmp/xt_test_speeds.csv", &err), XT_EINVAL);
+    assert_non_null(strstr(err.message, "line 3"));
+    assert_float_equal(sp.kmh[XT_HW_primary][XT_MODE_CAR], 50, 0); /* unchanged */
+    const char *good = "class,car_kmh,foot_kmh\nprimary,55,4\n";
+    write_file("/tmp/xt_test_speeds.csv", good, strlen(good));
+    assert_int_equal(xt_speeds_load(&sp, "/tmp/xt_test_speeds.csv", &err), 0);
+    assert_float_equal(sp.kmh[XT_HW_primary][XT_MODE_CAR], 55, 0);
+    unlink("/tmp/xt_test_speeds.csv");
+    const char *bads = "type,car_min,foot_min\nhospital,0,10\n";
+    write_file("/tmp/xt_test_std.csv", bads, strlen(bads));
+    assert_int_equal(xt_standards_load(&st, "/tmp/xt_test_std.csv", &err), XT_EINVAL);
+    assert_string_equal(err.field, "standards");
+    unlink("/tmp/xt_test_std.csv");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -516,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_dem_and_slope),
         cmocka_unit_test(test_snap),
         cmocka_unit_test(test_contract),
+        cmocka_unit_test(test_speed_and_standard_tables),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
