@@ -41,7 +41,7 @@ static int load_speeds(const struct xt_opts *o, struct xt_speeds *sp)
     return 0;
 }
 
-static int save_roads(struct xt_store *s, const struct xt_roadnet *net)
+static int save_roads(struct xt_store *s, const struct xt_roadnet *net, bool quiet)
 {
     char path[1100];
     struct xt_error err = {0};
@@ -49,8 +49,9 @@ static int save_roads(struct xt_store *s, const struct xt_roadnet *net)
         xt_cli_error("access: save", &err);
         return -1;
     }
-    printf("road network written to %s (%zu nodes, %zu edges)\n", path, net->n_nodes,
-           net->n_edges);
+    if (!quiet)
+        printf("road network written to %s (%zu nodes, %zu edges)\n", path, net->n_nodes,
+               net->n_edges);
     return 0;
 }
 
@@ -97,7 +98,7 @@ static int cmd_import_osm(const struct xt_opts *o)
         xt_roadnet_release(&net);
         return 1;
     }
-    rc = save_roads(s, &net);
+    rc = save_roads(s, &net, false);
     if (!rc && !xt_opt_flag(o, "no-facilities")) {
         struct xt_facility *fs = calloc(np ? np : 1, sizeof(*fs));
         size_t nf = 0;
@@ -174,7 +175,7 @@ static int cmd_import_edges(const struct xt_opts *o)
         xt_roadnet_release(&net);
         return 1;
     }
-    int rc = save_roads(s, &net);
+    int rc = save_roads(s, &net, false);
     xt_roadnet_release(&net);
     xt_store_close(s);
     return rc ? 1 : 0;
@@ -202,12 +203,8 @@ static double gdist(const struct gnode *a, const struct gnode *b)
  * and a cultural station at each township seat, a secondary school and a
  * hospital at each county seat, a clinic in every second village and an
  * elderly-care centre in every fifth. All of it is generated. */
-static int cmd_generate(const struct xt_opts *o)
+int xt_cli_access_generate(struct xt_store *s, const char *within, bool quiet)
 {
-    struct xt_store *s;
-    if (xt_cli_open(o, &s))
-        return 1;
-    const char *within = xt_opt(o, "within", "");
     struct xt_plan_place *pl[3] = {NULL, NULL, NULL};
     size_t npl[3] = {0, 0, 0};
     int levels[3] = {XT_LEVEL_COUNTY, XT_LEVEL_TOWNSHIP, XT_LEVEL_VILLAGE};
@@ -298,13 +295,14 @@ static int cmd_generate(const struct xt_opts *o)
     free(from);
     free(in);
     free(adj);
-    if (rc || save_roads(s, &net)) {
+    if (rc || save_roads(s, &net, quiet)) {
         rc = -1;
         goto out;
     }
-    printf("generated demo road network: %zu places, %ld roads (not surveyed: the demo region "
-           "has no public road data)\n",
-           n, roads);
+    if (!quiet)
+        printf("generated demo road network: %zu places, %ld roads (not surveyed: the demo "
+               "region has no public road data)\n",
+               n, roads);
     /* demo facilities */
     struct xt_facility *fs = calloc(n * 4, sizeof(*fs));
     size_t nf = 0;
@@ -348,7 +346,7 @@ static int cmd_generate(const struct xt_opts *o)
     if (xt_store_facility_import(s, &cli_actor, fs, nf, &ins, &upd, &err)) {
         xt_cli_error("access: demo facilities", &err);
         rc = -1;
-    } else {
+    } else if (!quiet) {
         printf("demo facilities (generated): %ld added, %ld updated\n", ins, upd);
     }
     free(fs);
@@ -357,8 +355,17 @@ out:
     for (int l = 0; l < 3; l++)
         free(pl[l]);
     xt_roadnet_release(&net);
-    xt_store_close(s);
     return rc ? 1 : 0;
+}
+
+static int cmd_generate(const struct xt_opts *o)
+{
+    struct xt_store *s;
+    if (xt_cli_open(o, &s))
+        return 1;
+    int rc = xt_cli_access_generate(s, xt_opt(o, "within", ""), false);
+    xt_store_close(s);
+    return rc;
 }
 
 /* ---- facilities ---- */

@@ -14,6 +14,8 @@ int xt_cli_import(struct xt_store *s, const char *what, const char *file, const 
 int xt_cli_grids(const struct xt_opts *o);
 int xt_cli_migrate_data(const struct xt_opts *o);
 int xt_cli_access(const struct xt_opts *o);
+/* The demo region's generated road network and facilities (access.c). */
+int xt_cli_access_generate(struct xt_store *s, const char *within, bool quiet);
 /* Generate grids for counties listed in seats (CSV code,name,lat,lon,radius_km). */
 int xt_cli_make_grids(struct xt_store *s, const char *seats, const char *prefix,
                       unsigned long long seed, bool quiet);

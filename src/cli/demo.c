@@ -415,6 +415,8 @@ int xt_cli_demo(const struct xt_opts *o)
     snprintf(path, sizeof(path), "%s/demo/county_seats.csv", root);
     if (xt_cli_make_grids(s, path, "6229", 2020, false))
         goto out;
+    if (xt_cli_access_generate(s, "6229", false)) /* generated roads and facilities */
+        goto out;
 
     /* Accounts: one per role, with fresh random passwords. */
     char town[XT_CODE_MAX] = "", village[XT_CODE_MAX] = "", grid[XT_CODE_MAX] = "";
