@@ -287,14 +287,19 @@ static int report(struct xt_req *r, enum report what)
     int level = xt_unit_level_parse(lv ? lv : "village");
     if (level != XT_LEVEL_VILLAGE && level != XT_LEVEL_GRID)
         return xt_error_set(&r->err, XT_EINVAL, "level", "must be village or grid");
-    /* the actor's own area unless a unit inside it is named */
+    /* the actor's own area unless a unit inside it is named; a county
+     * department plans for its whole county */
+    char area[XT_CODE_MAX];
+    snprintf(area, sizeof(area), "%s", r->actor.scope);
+    if (xt_unit_level_of_code(area) == XT_LEVEL_DEPARTMENT)
+        area[6] = '\0';
     const char *within = xt_req_query(r, "within");
     if (within && xt_unit_level_of_code(within) == XT_LEVEL_NONE)
         return xt_error_set(&r->err, XT_EINVAL, "within", "'%s' is not a unit code", within);
-    if (within && !xt_actor_covers(&r->actor, within))
+    if (within && !xt_unit_within(within, area))
         return xt_error_set(&r->err, XT_EPERM, "within", "'%s' is outside your area", within);
     if (!within)
-        within = r->actor.scope;
+        within = area;
     struct xt_plan_site_opts so = {type, mode, XT_PLAN_MCLP, 1, false};
     if (what == R_SITES) {
         const char *k = xt_req_query(r, "k"), *obj = xt_req_query(r, "objective"),

@@ -271,6 +271,12 @@ static void test_scores_and_sites(void **state)
     assert_true(api_json_num(st, "xietong.mean_minutes_after", 1e9) <=
                 api_json_num(st, "xietong.mean_minutes_before", 0));
     json_object_put(st);
+    /* a county department plans for its county */
+    struct json_object *dc = api_expect(&srv, 200, "GET", T(DEPARTMENT), NULL, NULL,
+                                        "/api/v1/access/coverage?type=primary_school");
+    assert_non_null(dc);
+    assert_true(api_json_int(dc, "places", 0) > 100);
+    json_object_put(dc);
     /* refusals */
     assert_int_equal(status_of("GET", T(TOWNSHIP), NULL,
                                "/api/v1/access/travel?type=primary_school&within=" API_TOWN2,
