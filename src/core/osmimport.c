@@ -103,17 +103,20 @@ static int on_node(const void *user, const readosm_node *node)
     struct osm_ctx *c = (struct osm_ctx *)user;
     if (node->latitude == READOSM_UNDEFINED || node->longitude == READOSM_UNDEFINED)
         return READOSM_OK;
-    if (grow((void **)&c->nid, &c->cap_nodes, c->n_nodes + 1, sizeof(*c->nid)))
-        goto nomem;
-    size_t cap = c->cap_nodes;
-    void *la = realloc(c->nlat, cap * sizeof(double));
-    if (!la)
-        goto nomem;
-    c->nlat = la;
-    void *lo = realloc(c->nlon, cap * sizeof(double));
-    if (!lo)
-        goto nomem;
-    c->nlon = lo;
+    if (c->n_nodes == c->cap_nodes) {
+        size_t cap = c->cap_nodes;
+        if (grow((void **)&c->nid, &cap, c->n_nodes + 1, sizeof(*c->nid)))
+            goto nomem;
+        void *la = realloc(c->nlat, cap * sizeof(double));
+        if (!la)
+            goto nomem;
+        c->nlat = la;
+        void *lo = realloc(c->nlon, cap * sizeof(double));
+        if (!lo)
+            goto nomem;
+        c->nlon = lo;
+        c->cap_nodes = cap;
+    }
     if (c->n_nodes && node->id <= c->last_id)
         c->sorted = false;
     c->last_id = node->id;
