@@ -118,6 +118,11 @@ static const struct copy_column audit_cols[] = {
 static const struct copy_column idempotency_cols[] = {
     T("key"), I("account_id"), I("status"), T("body"), I("created_at"),
 };
+/* public-service facilities (migration "public-service facilities") */
+static const struct copy_column facilities_cols[] = {
+    I("id"), T("type"), T("name"), R("capacity"), R("lat"), R("lon"), T("unit"), T("source"),
+    T("source_ref"), I("created_at"), I("updated_at"),
+};
 
 #undef T
 #undef I
@@ -143,6 +148,7 @@ static const struct copy_table tables[] = {
     TABLE("assignments", assignments_cols, 1, true),
     TABLE("audit", audit_cols, 1, true),
     TABLE("idempotency", idempotency_cols, 2, false),
+    TABLE("facilities", facilities_cols, 1, true),
 };
 /* clang-format on */
 #define N_TABLES ((int)(sizeof(tables) / sizeof(tables[0])))
