@@ -813,6 +813,13 @@ static void relax(struct xt_sp *sp, uint32_t v, uint32_t d, uint32_t tag)
 void xt_sp_run(struct xt_sp *sp, const struct xt_graph *g, const struct xt_source *srcs,
                size_t n_srcs, uint32_t limit)
 {
+    xt_sp_run_until(sp, g, srcs, n_srcs, limit, NULL, 0);
+}
+
+void xt_sp_run_until(struct xt_sp *sp, const struct xt_graph *g, const struct xt_source *srcs,
+                     size_t n_srcs, uint32_t limit, const uint8_t *is_target,
+                     uint32_t n_targets)
+{
     for (uint32_t i = 0; i < sp->n_touched; i++) {
         uint32_t v = sp->touched[i];
         sp->dist[v] = XT_COST_NONE;
@@ -827,6 +834,8 @@ void xt_sp_run(struct xt_sp *sp, const struct xt_graph *g, const struct xt_sourc
     const uint32_t *first = g->first, *head = g->head, *cost = g->cost;
     while (sp->heap_n) {
         uint32_t v = heap_pop(sp);
+        if (is_target && is_target[v] && --n_targets == 0)
+            break;
         uint32_t dv = sp->dist[v], tag = sp->origin[v];
         for (uint32_t k = first[v]; k < first[v + 1]; k++) {
             uint64_t nd = (uint64_t)dv + cost[k];

@@ -199,6 +199,11 @@ void xt_sp_release(struct xt_sp *sp);
  * many small bounded runs cost what they visit. */
 void xt_sp_run(struct xt_sp *sp, const struct xt_graph *g, const struct xt_source *srcs,
                size_t n_srcs, uint32_t limit);
+/* The same, stopping as soon as n_targets nodes with is_target[v] != 0 are
+ * settled (their dist is then final; other nodes may be unfinished). */
+void xt_sp_run_until(struct xt_sp *sp, const struct xt_graph *g, const struct xt_source *srcs,
+                     size_t n_srcs, uint32_t limit, const uint8_t *is_target,
+                     uint32_t n_targets);
 
 /* Snapping of points to the network: the nearest node of the largest
  * weakly connected part of a mode's graph (small disconnected pieces at

@@ -502,6 +502,19 @@ static void test_contract(void **state)
                 assert_int_equal(small.dist[map[kept[j]]], full.dist[kept[j]]);
                 finite += full.dist[kept[j]] != XT_COST_NONE;
             }
+            /* stopping once every reachable kept node is settled changes
+             * none of their costs */
+            uint8_t *target = calloc(c.n, 1);
+            uint32_t nt = 0;
+            for (int j = 0; j < nk; j++)
+                if (full.dist[kept[j]] != XT_COST_NONE) {
+                    target[map[kept[j]]] = 1;
+                    nt++;
+                }
+            xt_sp_run_until(&small, &c, &s2, 1, XT_COST_NONE - 1, target, nt);
+            for (int j = 0; j < nk; j++)
+                assert_int_equal(small.dist[map[kept[j]]], full.dist[kept[j]]);
+            free(target);
         }
         assert_true(finite > 100);
         xt_sp_release(&full);
