@@ -317,8 +317,18 @@ int xt_plan_coverage(struct xt_reach *r, const struct xt_plan_input *in, int typ
                                jnum(a[k].pop > 0 ? 100 * a[k].within / a[k].pop : 0));
         json_object_array_add(units, u);
     }
+    struct json_object *gaps = json_object_new_object(), *gf = json_object_new_array();
+    json_object_object_add(gaps, "type", json_object_new_string("FeatureCollection"));
     for (size_t k = 0; k < noor; k++) {
         const struct xt_plan_place *pl = &in->places[oor[k].i];
+        struct json_object *gp = json_object_new_object();
+        json_object_object_add(gp, "layer", json_object_new_string("gap"));
+        json_object_object_add(gp, "code", json_object_new_string(pl->code));
+        json_object_object_add(gp, "name", json_object_new_string(pl->name));
+        json_object_object_add(gp, "population", jnum(pl->population));
+        json_object_object_add(gp, "minutes", minutes_or_null(oor[k].t));
+        json_object_object_add(gp, "band", json_object_new_string(band_name(oor[k].t)));
+        json_object_array_add(gf, feature(pl->lat, pl->lon, gp));
         struct json_object *u = json_object_new_object();
         json_object_object_add(u, "code", json_object_new_string(pl->code));
         json_object_object_add(u, "name", json_object_new_string(pl->name));
@@ -331,6 +341,8 @@ int xt_plan_coverage(struct xt_reach *r, const struct xt_plan_input *in, int typ
     }
     json_object_object_add(o, "by_township", units);
     json_object_object_add(o, "out_of_reach", list);
+    json_object_object_add(gaps, "features", gf);
+    json_object_object_add(o, "gaps", gaps);
     *out = o;
 out:
     free(t);

@@ -8,7 +8,8 @@
  *             meets the service standard; plus the facilities.
  * - coverage: population within and beyond the standard, in all and per
  *             township; the places out of reach (beyond the standard or not
- *             connected) with their population and vulnerable residents.
+ *             connected) with their population and vulnerable residents,
+ *             also as a GeoJSON layer ("gaps").
  * - scores:   2SFCA and E2SFCA per place, population-weighted per township.
  * - site:     k new facilities among candidate places (every place by
  *             default), MCLP (population newly within the standard) or
