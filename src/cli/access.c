@@ -668,6 +668,8 @@ static int cmd_report(const struct xt_opts *o, const char *what)
         rc = xt_plan_coverage(&r, &in, type, mode, &res);
     } else if (!strcmp(what, "score")) {
         rc = xt_plan_scores(&r, &in, type, mode, &res);
+    } else if (!strcmp(what, "bands")) {
+        rc = xt_plan_bands(&r, &in, type, mode, &res);
     } else {
         struct xt_plan_site_opts so = {type, mode, XT_PLAN_MCLP,
                                        (size_t)strtol(xt_opt(o, "k", "1"), NULL, 10),
@@ -719,7 +721,7 @@ int xt_cli_access(const struct xt_opts *o)
     const char *sub = xt_opt_arg(o, 0);
     if (!sub) {
         fprintf(stderr, "xietong: access import-osm|import-edges|generate|facilities|travel|"
-                        "coverage|score|site ...\n");
+                        "coverage|score|site|bands ...\n");
         return 2;
     }
     if (!strcmp(sub, "import-osm"))
@@ -731,7 +733,7 @@ int xt_cli_access(const struct xt_opts *o)
     if (!strcmp(sub, "facilities"))
         return cmd_facilities(o);
     if (!strcmp(sub, "travel") || !strcmp(sub, "coverage") || !strcmp(sub, "score") ||
-        !strcmp(sub, "site"))
+        !strcmp(sub, "site") || !strcmp(sub, "bands"))
         return cmd_report(o, sub);
     fprintf(stderr, "xietong: access: unknown command '%s'\n", sub);
     return 2;

@@ -27,7 +27,7 @@ static void usage(FILE *fp)
           "  migrate-data --from URL --to URL [--data DIR] [--verify-only]  copy a database\n"
           "  access    import-osm FILE [--dem HGT] [--speeds CSV] [--places-out CSV] | import-edges\n"
           "            CSV | generate | facilities list|import CSV|add|delete | travel|coverage|\n"
-          "            score|site --type T [--mode car|foot] [--level village|grid] [--places CSV]\n"
+          "            score|site|bands --type T [--mode car|foot] [--level village|grid] [--places CSV]\n"
           "            [--k N --objective mclp|pmedian --exact] [--out FILE] --data DIR\n"
           "                                            access to public services (服务半径)\n"
           "  demo      [--data DIR] [--port N] [--tickets N] [--no-serve]\n"

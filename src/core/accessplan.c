@@ -207,6 +207,87 @@ int xt_plan_travel(struct xt_reach *r, const struct xt_plan_input *in, int type,
     return 0;
 }
 
+int xt_plan_bands(struct xt_reach *r, const struct xt_plan_input *in, int type, int mode,
+                  struct json_object **out)
+{
+    const struct xt_roadnet *net = r->net;
+    struct xt_point *fp;
+    size_t *fidx, nf;
+    int rc = fac_points(in, type, &fp, &fidx, &nf);
+    if (rc)
+        return rc;
+    struct xt_source *src = malloc((nf ? nf : 1) * sizeof(*src));
+    if (!src) {
+        free(fp);
+        free(fidx);
+        return XT_ENOMEM;
+    }
+    size_t ns = 0;
+    for (size_t j = 0; j < nf; j++)
+        if (!xt_reach_snap(r, mode, fp[j].lat, fp[j].lon, &src[ns].node, &src[ns].cost)) {
+            src[ns].tag = (uint32_t)j;
+            ns++;
+        }
+    xt_sp_run(&r->work, &r->rev[mode], src, ns, XT_COST_NONE - 1);
+    double la0 = 90, la1 = -90, lo0 = 180, lo1 = -180;
+    for (size_t i = 0; i < in->n_places; i++) {
+        la0 = fmin(la0, in->places[i].lat);
+        la1 = fmax(la1, in->places[i].lat);
+        lo0 = fmin(lo0, in->places[i].lon);
+        lo1 = fmax(lo1, in->places[i].lon);
+    }
+    double m_lat = 0.018, m_lon = 0.018 / fmax(0.1, cos((la0 + la1) / 2 * 3.14159265358979 / 180));
+    la0 -= m_lat;
+    la1 += m_lat;
+    lo0 -= m_lon;
+    lo1 += m_lon;
+    bool major_only = net->n_edges > 20000;
+    struct json_object *fc = json_object_new_object(), *feats = json_object_new_array();
+    json_object_object_add(fc, "type", json_object_new_string("FeatureCollection"));
+    json_object_object_add(fc, "xietong", meta(in, type, mode));
+    for (size_t e = 0; e < net->n_edges && in->n_places; e++) {
+        const struct xt_road_edge *ed = &net->edges[e];
+        if (ed->cost[mode][0] == XT_COST_NONE && ed->cost[mode][1] == XT_COST_NONE)
+            continue;
+        if (major_only && ed->cls > XT_HW_tertiary_link && ed->cls != XT_HW_generated)
+            continue;
+        bool in_u = net->lat[ed->u] >= la0 && net->lat[ed->u] <= la1 &&
+                    net->lon[ed->u] >= lo0 && net->lon[ed->u] <= lo1;
+        bool in_v = net->lat[ed->v] >= la0 && net->lat[ed->v] <= la1 &&
+                    net->lon[ed->v] >= lo0 && net->lon[ed->v] <= lo1;
+        if (!in_u && !in_v)
+            continue;
+        uint32_t tu = r->work.dist[ed->u], tv = r->work.dist[ed->v];
+        uint32_t t = tu > tv ? tu : tv; /* XT_COST_NONE is the largest */
+        struct json_object *g = json_object_new_object(), *c = json_object_new_array();
+        uint32_t ends[2] = {ed->u, ed->v};
+        for (int k = 0; k < 2; k++) {
+            struct json_object *pt = json_object_new_array();
+            json_object_array_add(pt, jfix(net->lon[ends[k]], 6));
+            json_object_array_add(pt, jfix(net->lat[ends[k]], 6));
+            json_object_array_add(c, pt);
+        }
+        json_object_object_add(g, "type", json_object_new_string("LineString"));
+        json_object_object_add(g, "coordinates", c);
+        struct json_object *p = json_object_new_object();
+        json_object_object_add(p, "layer", json_object_new_string("band"));
+        json_object_object_add(p, "band", json_object_new_string(band_name(t)));
+        json_object_object_add(p, "minutes", minutes_or_null(t));
+        json_object_object_add(p, "road", json_object_new_string(xt_highway_name(ed->cls)));
+        struct json_object *f = json_object_new_object();
+        json_object_object_add(f, "type", json_object_new_string("Feature"));
+        json_object_object_add(f, "geometry", g);
+        json_object_object_add(f, "properties", p);
+        json_object_array_add(feats, f);
+    }
+    json_object_object_add(fc, "features", feats);
+    free(fp);
+    free(fidx);
+    free(src);
+    *out = fc;
+    return 0;
+}
+
 struct agg {
     char code[XT_CODE_MAX];
     double pop, within, beyond, unreachable, vulnerable_beyond;

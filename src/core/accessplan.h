@@ -68,6 +68,13 @@ int xt_plan_coverage(struct xt_reach *r, const struct xt_plan_input *in, int typ
                      struct json_object **out);
 int xt_plan_scores(struct xt_reach *r, const struct xt_plan_input *in, int type, int mode,
                    struct json_object **out);
+/* Travel-time bands along the roads: GeoJSON LineStrings of the road
+ * segments around the places (their bounding box plus 2 km), each with the
+ * band of its slower end's time to the nearest facility of the type. On a
+ * network of more than 20,000 edges only roads of class tertiary and above
+ * (and generated roads) are drawn, to keep the layer small. */
+int xt_plan_bands(struct xt_reach *r, const struct xt_plan_input *in, int type, int mode,
+                  struct json_object **out);
 
 enum xt_plan_objective {
     XT_PLAN_MCLP = 0,

@@ -272,7 +272,7 @@ int xt_h_facility_delete(struct xt_req *r)
 
 /* ---- reports ---- */
 
-enum report { R_TRAVEL, R_COVERAGE, R_SCORES, R_SITES };
+enum report { R_TRAVEL, R_COVERAGE, R_SCORES, R_SITES, R_BANDS };
 
 static int report(struct xt_req *r, enum report what)
 {
@@ -341,6 +341,9 @@ static int report(struct xt_req *r, enum report what)
         case R_SCORES:
             rc = xt_plan_scores(&net_cache.reach, &in, type, mode, &out);
             break;
+        case R_BANDS:
+            rc = xt_plan_bands(&net_cache.reach, &in, type, mode, &out);
+            break;
         case R_SITES:
             if (npl == 0)
                 rc = xt_error_set(&r->err, XT_EINVAL, "within", "no places with a position here");
@@ -377,4 +380,9 @@ int xt_h_access_scores(struct xt_req *r)
 int xt_h_access_sites(struct xt_req *r)
 {
     return report(r, R_SITES);
+}
+
+int xt_h_access_bands(struct xt_req *r)
+{
+    return report(r, R_BANDS);
 }

@@ -56,6 +56,7 @@ const struct xt_route xt_routes[] = {
     {"GET", "/api/v1/access/coverage", xt_h_access_coverage, STAFF, 0, NULL},
     {"GET", "/api/v1/access/scores", xt_h_access_scores, STAFF, 0, NULL},
     {"GET", "/api/v1/access/sites", xt_h_access_sites, STAFF, 0, NULL},
+    {"GET", "/api/v1/access/bands", xt_h_access_bands, STAFF, 0, NULL},
     {"GET", "/", xt_h_static, ANYONE, 0, NULL},
     {"GET", "/{path*}", xt_h_static, ANYONE, 0, NULL},
 };

@@ -139,6 +139,7 @@ int xt_h_access_travel(struct xt_req *r);
 int xt_h_access_coverage(struct xt_req *r);
 int xt_h_access_scores(struct xt_req *r);
 int xt_h_access_sites(struct xt_req *r);
+int xt_h_access_bands(struct xt_req *r);
 /* Issue a tracking code for a request just filed without an account and
  * add it to the ticket's JSON as "tracking": {"code"}. */
 int xt_track_attach(struct xt_req *r, const char *number, struct json_object *ticket);

@@ -274,6 +274,28 @@ static void test_scores_and_sites(void **state)
     assert_true(api_json_num(st, "xietong.mean_minutes_after", 1e9) <=
                 api_json_num(st, "xietong.mean_minutes_before", 0));
     json_object_put(st);
+    /* travel-time bands along the roads of the area */
+    struct json_object *bd = api_expect(&srv, 200, "GET", T(TOWNSHIP), NULL, NULL,
+                                        "/api/v1/access/bands?type=primary_school");
+    assert_non_null(bd);
+    long nb = api_json_len(bd, "features");
+    assert_true(nb > 5);
+    for (long i = 0; i < nb; i++) {
+        char p[64];
+        snprintf(p, sizeof(p), "features.%ld.geometry.type", i);
+        assert_string_equal(api_json_str(bd, p), "LineString");
+        snprintf(p, sizeof(p), "features.%ld.properties.minutes", i);
+        double mins = api_json_num(bd, p, -1);
+        snprintf(p, sizeof(p), "features.%ld.properties.band", i);
+        const char *band = api_json_str(bd, p);
+        assert_true(mins >= 0);
+        assert_true(!strcmp(band, mins <= 15    ? "0-15"
+                                  : mins <= 30  ? "15-30"
+                                  : mins <= 60  ? "30-60"
+                                  : mins <= 120 ? "60-120"
+                                                : ">120"));
+    }
+    json_object_put(bd);
     /* a county department plans for its county */
     struct json_object *dc = api_expect(&srv, 200, "GET", T(DEPARTMENT), NULL, NULL,
                                         "/api/v1/access/coverage?type=primary_school");

@@ -56,8 +56,10 @@ export async function render(root, ctx) {
     const query = { type: typeSel.value, mode: modeSel.value, level: levelSel.value };
     let travel;
     let cov;
+    let bands;
     try {
-      [travel, cov] = await Promise.all([api('GET', '/access/travel', { query }), api('GET', '/access/coverage', { query })]);
+      [travel, cov, bands] = await Promise.all([api('GET', '/access/travel', { query }), api('GET', '/access/coverage', { query }),
+        api('GET', '/access/bands', { query })]);
     } catch (e) {
       if (mine !== gen) return;
       append(clear(body), errorBox(e));
@@ -132,6 +134,8 @@ export async function render(root, ctx) {
     }
     if (mine !== gen || !mapEl.isConnected) return;
     map = makeMap(L, mapEl);
+    // Roads first, coloured by the band of their slower end.
+    L.geoJSON(bands, { style: (f) => ({ color: BAND_COLOUR.get(f.properties.band) || '#595959', weight: 2, opacity: 0.8 }), interactive: false }).addTo(map);
     const group = L.featureGroup().addTo(map);
     for (const f of places) {
       const p = f.properties;
