@@ -593,6 +593,11 @@ static int places_csv(const char *file, struct xt_plan_place **out, size_t *n)
     return 0;
 }
 
+static const char *unit_name(void *ctx, const char *code)
+{
+    return xt_store_unit_name(ctx, code);
+}
+
 static bool network_generated(const struct xt_roadnet *net)
 {
     for (size_t e = 0; e < net->n_edges; e++)
@@ -660,7 +665,7 @@ static int cmd_report(const struct xt_opts *o, const char *what)
         rc = xt_reach_init(&r, &net, &sp);
     if (rc)
         goto out;
-    struct xt_plan_input in = {pl, npl, fac, nfac, &std, network_generated(&net)};
+    struct xt_plan_input in = {pl, npl, fac, nfac, &std, network_generated(&net), unit_name, s};
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!strcmp(what, "travel")) {
         rc = xt_plan_travel(&r, &in, type, mode, &res);

@@ -317,6 +317,12 @@ static struct agg *agg_for(struct agg **a, size_t *n, size_t *cap, const char *p
     return g;
 }
 
+static struct json_object *township_name(const struct xt_plan_input *in, const char *code)
+{
+    const char *n = in->unit_name ? in->unit_name(in->name_ctx, code) : NULL;
+    return n ? json_object_new_string(n) : NULL;
+}
+
 static int cmp_agg(const void *a, const void *b)
 {
     return strcmp(((const struct agg *)a)->code, ((const struct agg *)b)->code);
@@ -390,6 +396,7 @@ int xt_plan_coverage(struct xt_reach *r, const struct xt_plan_input *in, int typ
     for (size_t k = 0; k < na; k++) {
         struct json_object *u = json_object_new_object();
         json_object_object_add(u, "township", json_object_new_string(a[k].code));
+        json_object_object_add(u, "township_name", township_name(in, a[k].code));
         json_object_object_add(u, "places", json_object_new_int64((int64_t)a[k].places));
         json_object_object_add(u, "population", jnum(a[k].pop));
         json_object_object_add(u, "population_within", jnum(a[k].within));
@@ -496,6 +503,7 @@ int xt_plan_scores(struct xt_reach *r, const struct xt_plan_input *in, int type,
     for (size_t k = 0; k < na; k++) {
         struct json_object *u = json_object_new_object();
         json_object_object_add(u, "township", json_object_new_string(a[k].code));
+        json_object_object_add(u, "township_name", township_name(in, a[k].code));
         json_object_object_add(u, "population", jnum(a[k].pop));
         json_object_object_add(u, "sfca",
                                json_object_new_double(a[k].pop > 0 ? 1000 * a[k].w2 / a[k].pop : 0));

@@ -29,6 +29,7 @@
 
 #include "core/facility.h"
 #include "core/reach.h"
+#include "core/render.h"
 #include "core/unit.h"
 
 struct xt_plan_place {
@@ -56,6 +57,8 @@ struct xt_plan_input {
     size_t n_fac;
     const struct xt_standards *standards;
     bool generated_network; /* say so in every report */
+    xt_name_fn unit_name;   /* township names in the reports; may be NULL */
+    void *name_ctx;
 };
 
 /* Mode by name ("car", "foot"); -1 when unknown. */

@@ -330,7 +330,8 @@ static int report(struct xt_req *r, enum report what)
     pthread_mutex_lock(&net_cache.lock);
     rc = cache_get(r);
     if (!rc) {
-        struct xt_plan_input in = {pl, npl, fac, nfac, &std, net_cache.generated};
+        struct xt_plan_input in = {pl, npl, fac, nfac, &std, net_cache.generated, xt_req_unit_name,
+                                   r->store};
         switch (what) {
         case R_TRAVEL:
             rc = xt_plan_travel(&net_cache.reach, &in, type, mode, &out);

@@ -307,7 +307,7 @@ int xt_store_facility_import(struct xt_store *s, const struct xt_actor *actor,
         if (rc) {
             char field[64];
             snprintf(field, sizeof(field), "%s", err->field);
-            snprintf(err->field, sizeof(err->field), "row %zu: %.40s", i + 1, field);
+            snprintf(err->field, sizeof(err->field), "row %zu: %.24s", i + 1, field);
             return rc;
         }
     }

@@ -201,6 +201,8 @@ static void test_travel_coverage_and_new_facility(void **state)
     assert_float_equal(api_json_num(cov, "population", 0), pop, 0.5);
     assert_float_equal(api_json_num(cov, "population_within", 0), within, 0.5);
     assert_true(api_json_len(cov, "by_township") > 5);
+    assert_string_equal(api_json_str(cov, "by_township.0.township"), API_TOWN);
+    assert_string_equal(api_json_str(cov, "by_township.0.township_name"), "韩集镇");
     /* the gaps layer holds exactly the places out of reach */
     assert_int_equal(api_json_len(cov, "gaps.features"), api_json_len(cov, "out_of_reach"));
     assert_string_equal(api_json_str(cov, "gaps.type"), "FeatureCollection");

@@ -102,7 +102,7 @@ export async function render(root, ctx) {
     append(body, section(t('access.by_township'), dataTable({
       caption: t('access.by_township_caption', { type: t(`access.type.${query.type}`) }),
       columns: [
-        { label: t('access.township'), value: (r) => r.township },
+        { label: t('access.township'), value: (r) => r.township_name || r.township },
         { label: t('access.places'), value: (r) => r.places, num: true },
         { label: t('access.population'), value: (r) => r.population, num: true },
         { label: t('access.within'), value: (r) => r.population_within, num: true },
