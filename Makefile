@@ -78,6 +78,7 @@ bench: build
 	sh bench/classify.sh $(BUILD)
 	sh bench/open311.sh $(BUILD)
 	sh bench/people.sh $(BUILD)
+	sh bench/access.sh $(BUILD)
 
 # Province scale on PostgreSQL (Gansu, 10 million generated tickets; ~6 min).
 TICKETS ?= 10000000

@@ -42,6 +42,11 @@ static void usage(FILE *fp)
           "            --data DIR                      residents (一网整合)\n"
           "  needs     --unit CODE [--period YYYY-MM] --data DIR   tag and need counts\n"
           "  migrate-data --from URL --to URL [--data DIR] [--verify-only]  copy a database\n"
+          "  access    import-osm FILE [--dem HGT] [--speeds CSV] [--places-out CSV] | import-edges\n"
+          "            CSV | generate | facilities list|import CSV|add|delete | travel|coverage|\n"
+          "            score|site|bands --type T [--mode car|foot] [--level village|grid] [--places CSV]\n"
+          "            [--k N --objective mclp|pmedian --exact] [--out FILE] --data DIR\n"
+          "                                            access to public services (服务半径)\n"
           "  demo      [--data DIR] [--port N] [--tickets N] [--people N] [--no-serve]\n"
           "  serve     [--data DIR] [--port N] [--bind ADDR] [--web DIR] [--model FILE]\n"
           "            [--type-model FILE] [--suggest-threshold P]\n",
@@ -347,6 +352,8 @@ int xt_cli_main(int argc, char **argv, bool *serve_after)
         return xt_cli_needs(&o);
     if (strcmp(cmd, "migrate-data") == 0)
         return xt_cli_migrate_data(&o);
+    if (strcmp(cmd, "access") == 0)
+        return xt_cli_access(&o);
     if (strcmp(cmd, "demo") == 0) {
         int rc = xt_cli_demo(&o);
         *serve_after = rc == 0 && !xt_opt_flag(&o, "no-serve");

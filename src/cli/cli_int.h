@@ -18,6 +18,9 @@ int xt_cli_classify(const struct xt_opts *o);   /* classify.c */
 int xt_cli_hot_issues(const struct xt_opts *o); /* hotissue.c */
 /* apikey add|list|revoke (apikey.c). */
 int xt_cli_apikey(const struct xt_opts *o);
+int xt_cli_access(const struct xt_opts *o);
+/* The demo region's generated road network and facilities (access.c). */
+int xt_cli_access_generate(struct xt_store *s, const char *within, bool quiet);
 /* Generate grids for counties listed in seats (CSV code,name,lat,lon,radius_km). */
 int xt_cli_make_grids(struct xt_store *s, const char *seats, const char *prefix,
                       unsigned long long seed, bool quiet);

@@ -424,6 +424,8 @@ int xt_cli_demo(const struct xt_opts *o)
     snprintf(path, sizeof(path), "%s/demo/county_seats.csv", root);
     if (xt_cli_make_grids(s, path, "6229", 2020, false))
         goto out;
+    if (xt_cli_access_generate(s, "6229", false)) /* generated roads and facilities */
+        goto out;
 
     /* Residents of 临夏县: a generated register and the departmental lists
      * drawn from it, merged by the linkage (一网整合). */

@@ -14,6 +14,7 @@
 #define PEOPLE                                                                                     \
     (XT_R(XT_ROLE_ADMIN) | XT_R(XT_ROLE_COMMAND) | XT_R(XT_ROLE_DEPARTMENT) |                      \
      XT_R(XT_ROLE_TOWNSHIP) | XT_R(XT_ROLE_VILLAGE) | XT_R(XT_ROLE_GRID))
+#define FAC_WRITERS (XT_R(XT_ROLE_ADMIN) | XT_R(XT_ROLE_COMMAND) | XT_R(XT_ROLE_DEPARTMENT))
 
 const struct xt_route xt_routes[] = {
     {"GET", "/api/v1/health", xt_h_health, ANYONE, 0, NULL},
@@ -80,6 +81,21 @@ const struct xt_route xt_routes[] = {
      XT_R(XT_ROLE_ADMIN) | XT_R(XT_ROLE_COMMAND) | XT_R(XT_ROLE_DEPARTMENT), 32 * 1024 * KB,
      "people.import"},
     {"GET", "/api/v1/needs", xt_h_needs, PEOPLE, 0, NULL},
+    /* Access to public services (h_access.c): facilities are edited by the
+     * command centre, admin and county departments, read by all staff. */
+    {"GET", "/api/v1/access/facilities", xt_h_facility_list, STAFF, 0, NULL},
+    {"POST", "/api/v1/access/facilities", xt_h_facility_create, FAC_WRITERS, 8 * KB,
+     "facility.create"},
+    {"GET", "/api/v1/access/facilities/{id}", xt_h_facility_get, STAFF, 0, NULL},
+    {"PUT", "/api/v1/access/facilities/{id}", xt_h_facility_update, FAC_WRITERS, 8 * KB,
+     "facility.update"},
+    {"DELETE", "/api/v1/access/facilities/{id}", xt_h_facility_delete, FAC_WRITERS, 0,
+     "facility.delete"},
+    {"GET", "/api/v1/access/travel", xt_h_access_travel, STAFF, 0, NULL},
+    {"GET", "/api/v1/access/coverage", xt_h_access_coverage, STAFF, 0, NULL},
+    {"GET", "/api/v1/access/scores", xt_h_access_scores, STAFF, 0, NULL},
+    {"GET", "/api/v1/access/sites", xt_h_access_sites, STAFF, 0, NULL},
+    {"GET", "/api/v1/access/bands", xt_h_access_bands, STAFF, 0, NULL},
     {"GET", "/", xt_h_static, ANYONE, 0, NULL},
     {"GET", "/{path*}", xt_h_static, ANYONE, 0, NULL},
 };

@@ -191,6 +191,16 @@ int xt_h_people_edit(struct xt_req *r);
 int xt_h_people_resolve(struct xt_req *r);
 int xt_h_people_import(struct xt_req *r);
 int xt_h_needs(struct xt_req *r);
+int xt_h_facility_list(struct xt_req *r);
+int xt_h_facility_get(struct xt_req *r);
+int xt_h_facility_create(struct xt_req *r);
+int xt_h_facility_update(struct xt_req *r);
+int xt_h_facility_delete(struct xt_req *r);
+int xt_h_access_travel(struct xt_req *r);
+int xt_h_access_coverage(struct xt_req *r);
+int xt_h_access_scores(struct xt_req *r);
+int xt_h_access_sites(struct xt_req *r);
+int xt_h_access_bands(struct xt_req *r);
 /* Issue a tracking code for a request just filed without an account and
  * add it to the ticket's JSON as "tracking": {"code"}. */
 int xt_track_attach(struct xt_req *r, const char *number, struct json_object *ticket);

@@ -158,6 +158,11 @@ static const struct copy_column people_imports_cols[] = {
     I("rows_read"), I("rows_new"), I("rows_merged"), I("rows_unchanged"),
     I("rows_conflicting"), I("rows_review"), I("rows_rejected"), T("report"),
 };
+/* public-service facilities (migration "public-service facilities") */
+static const struct copy_column facilities_cols[] = {
+    I("id"), T("type"), T("name"), R("capacity"), R("lat"), R("lon"), T("unit"), T("source"),
+    T("source_ref"), I("created_at"), I("updated_at"),
+};
 
 #undef T
 #undef I
@@ -192,6 +197,7 @@ static const struct copy_table tables[] = {
     TABLE("resident_sources", resident_sources_cols, 2, false),
     TABLE("person_conflicts", person_conflicts_cols, 1, true),
     TABLE("people_imports", people_imports_cols, 1, true),
+    TABLE("facilities", facilities_cols, 1, true),
 };
 /* clang-format on */
 #define N_TABLES ((int)(sizeof(tables) / sizeof(tables[0])))

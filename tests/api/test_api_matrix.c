@@ -154,10 +154,12 @@ enum {
     M_FRESH_SESSION = 1 << 0, /* call with a new session of the caller (logout) */
     M_ACTION_RULES = 1 << 1,  /* in scope, the transition table may still
                                  refuse the role with its own 403 */
-    M_DEPT_COUNTY = 1 << 2,   /* a department reads the registry county-wide:
-                                 the store shows it only the people of its own
-                                 lists (test_api_people), so its "outside" is
-                                 no other unit of the county */
+    M_DEPT_COUNTY = 1 << 2,   /* a department reads county-wide: the registry
+                                 shows it only the people of its own lists
+                                 (test_api_people), and the access reports
+                                 are planning figures without people in
+                                 them; so its "outside" is no other unit of
+                                 the county */
 };
 
 struct matrix_row {
@@ -231,6 +233,31 @@ static const struct matrix_row matrix[] = {
      " \"mapping\": {\"name\": \"姓名\", \"unit\": \"网格\"},"
      " \"csv\": \"姓名,网格\\n矩阵{seq}," API_GRID "\\n\"}",
      0},
+    /* Access to public services: facilities are public and read by all
+     * staff; the reports take the caller's area ({unit}) as within=. */
+    {"GET", "/api/v1/access/facilities", K_NONE, "/api/v1/access/facilities", NULL, 0},
+    {"POST", "/api/v1/access/facilities", K_NONE, "/api/v1/access/facilities",
+     "{\"type\":\"village_clinic\",\"name\":\"矩阵{seq}\",\"location\":{\"lat\":35.55,"
+     "\"lon\":103.1},\"unit\":\"" API_VILLAGE "\"}",
+     M_ACTION_RULES},
+    {"GET", "/api/v1/access/facilities/{id}", K_NONE, "/api/v1/access/facilities/{facility}", NULL,
+     0},
+    {"PUT", "/api/v1/access/facilities/{id}", K_NONE, "/api/v1/access/facilities/{facility}",
+     "{\"type\":\"elderly_care\",\"name\":\"矩阵养老\",\"location\":{\"lat\":35.56,"
+     "\"lon\":103.11}}",
+     M_ACTION_RULES},
+    {"DELETE", "/api/v1/access/facilities/{id}", K_NONE, "/api/v1/access/facilities/{facility}",
+     NULL, M_ACTION_RULES},
+    {"GET", "/api/v1/access/travel", K_UNIT,
+     "/api/v1/access/travel?type=township_health_centre&within={unit}", NULL, M_DEPT_COUNTY},
+    {"GET", "/api/v1/access/coverage", K_UNIT,
+     "/api/v1/access/coverage?type=township_health_centre&within={unit}", NULL, M_DEPT_COUNTY},
+    {"GET", "/api/v1/access/scores", K_UNIT,
+     "/api/v1/access/scores?type=primary_school&mode=foot&within={unit}", NULL, M_DEPT_COUNTY},
+    {"GET", "/api/v1/access/sites", K_UNIT,
+     "/api/v1/access/sites?type=elderly_care&within={unit}&k=1", NULL, M_DEPT_COUNTY},
+    {"GET", "/api/v1/access/bands", K_UNIT,
+     "/api/v1/access/bands?type=primary_school&within={unit}", NULL, M_DEPT_COUNTY},
     {"GET", "/api/v1/needs", K_UNIT, "/api/v1/needs?unit={unit}&period=2026-11", NULL,
      M_DEPT_COUNTY},
     {"POST", "/open311/v2/{path*}", K_NONE, "/open311/v2/requests.json", "service_code=C01", 0},
@@ -300,6 +327,10 @@ static int setup(void **state)
     if (api_cli(add) != 0 ||
         api_login(&srv, PROVIDER_USER, PROVIDER_PASS, provider_tok, sizeof(provider_tok)))
         return -1;
+    /* the generated demo road network and facilities of the county */
+    char *gen[] = {"xietong", "access", "generate", "--within", API_COUNTY, "--data", dir, NULL};
+    if (api_cli(gen) != 0)
+        return -1;
     return make_residents();
 }
 
@@ -315,6 +346,21 @@ static int teardown(void **state)
 /* The points of the two grids (GET /api/v1/units/{code}), as text. */
 static char grid_lat[2][32], grid_lon[2][32];
 
+/* A new facility (POST as the command centre), for a call that may
+ * change or delete it; its id as text in buf. */
+static const char *new_facility(char *buf, size_t bufsz)
+{
+    struct json_object *f =
+        api_expect(&srv, 201, "POST", T(COMMAND), NULL,
+                   "{\"type\":\"village_clinic\",\"name\":\"矩阵卫生室\","
+                   "\"location\":{\"lat\":35.55,\"lon\":103.1},\"unit\":\"" API_VILLAGE "\"}",
+                   "/api/v1/access/facilities");
+    assert_non_null(f);
+    snprintf(buf, bufsz, "%lld", (long long)api_json_int(f, "id", -1));
+    json_object_put(f);
+    return buf;
+}
+
 static void expand(const char *tmpl, const char *ticket, const char *unit, const char *code,
                    char *out, size_t outsz)
 {
@@ -328,6 +374,8 @@ static void expand(const char *tmpl, const char *ticket, const char *unit, const
         char num[24];
         if (strncmp(tmpl, "{ticket}", 8) == 0)
             val = ticket, skip = 8;
+        else if (strncmp(tmpl, "{facility}", 10) == 0)
+            val = new_facility(num, sizeof(num)), skip = 10;
         else if (strncmp(tmpl, "{resident}", 10) == 0)
             val = cur_resident, skip = 10;
         else if (strncmp(tmpl, "{conflict}", 10) == 0)
@@ -668,7 +716,8 @@ static void audited_call(const char *method, const char *token, const char *body
 /* Every route that declares an audit action must be exercised here. */
 static const char *const audited[] = {
     "session.login",   "session.logout",  "account.create", "ticket.create",  "ticket.action",
-    "ticket.callback", "open311.request", "people.edit",    "people.resolve", "people.import"};
+    "ticket.callback", "open311.request", "people.edit",    "people.resolve", "people.import",
+    "facility.create", "facility.update", "facility.delete"};
 
 /* A new API key for Open311 (printed once by `xietong apikey add`). */
 static void make_api_key(char *out, size_t outsz)
@@ -771,6 +820,26 @@ static void test_audit_complete(void **state)
     snprintf(path, sizeof(path), "/api/v1/residents/%s", res_id[0]);
     audited_call("POST", T(ADMIN), "{\"address\": \"审计路1号\"}", 200, "people.edit", 1, path);
     audited_call("POST", T(ADMIN), "{\"phone\": \"12345\"}", 400, "", 0, path);
+    /* facility.create, .update, .delete; refused ones write nothing */
+    static const char fac[] =
+        "{\"type\":\"village_clinic\",\"name\":\"审计卫生室\","
+        "\"location\":{\"lat\":35.55,\"lon\":103.1},\"unit\":\"" API_VILLAGE "\"}";
+    audited_call("POST", T(TOWNSHIP), fac, 403, "", 0, "/api/v1/access/facilities");
+    before = audit_rows("facility.create");
+    o = api_expect(&srv, 201, "POST", T(COMMAND), NULL, fac, "/api/v1/access/facilities");
+    assert_non_null(o);
+    assert_int_equal(audit_rows("facility.create") - before, 1);
+    snprintf(path, sizeof(path), "/api/v1/access/facilities/%lld",
+             (long long)api_json_int(o, "id", -1));
+    json_object_put(o);
+    audited_call("PUT", T(ADMIN),
+                 "{\"type\":\"elderly_care\",\"name\":\"审计养老\","
+                 "\"location\":{\"lat\":35.56,\"lon\":103.11}}",
+                 200, "facility.update", 1, path);
+    audited_call("PUT", T(ADMIN), "{\"type\":\"castle\"}", 400, "", 0, path);
+    audited_call("DELETE", T(GRID_AC), NULL, 403, "", 0, path);
+    audited_call("DELETE", T(ADMIN), NULL, 200, "facility.delete", 1, path);
+    audited_call("DELETE", T(ADMIN), NULL, 404, "", 0, path);
     /* a new conflict (a third phone from another list), resolved once */
     audited_call("POST", T(ADMIN),
                  "{\"source\": \"health\", \"unit\": \"" API_COUNTY "\", \"name\": \"h.csv\","

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "core/access.h"
+#include "core/facility.h"
 #include "core/metrics.h"
 #include "core/reqtype.h"
 #include "core/ticket.h"
@@ -43,6 +44,7 @@
 #include "lib/err.h"
 #include "lib/xtime.h"
 #include "store/db.h"
+#include "store/facilities.h"
 #include "store/store.h"
 
 #define DATA XT_SOURCE_DIR "/data"
@@ -292,6 +294,14 @@ static void test_load_source(void **state)
        "idem");
     ok(xt_store_audit(s, &op, "export", "rates", "导出\t三率", at(2025, 3, 18, 9, 0)), &err,
        "audit");
+    /* a facility with a capacity and one without */
+    struct xt_facility fac = {.type = XT_FT_village_clinic, .has_capacity = true, .capacity = 2.5,
+                              .lat = 35.51, .lon = 103.02};
+    snprintf(fac.name, sizeof(fac.name), "测试卫生室");
+    ok(xt_store_facility_create(s, &op, &fac, &err), &err, "facility");
+    struct xt_facility fac2 = {.type = XT_FT_primary_school, .lat = 35.52, .lon = 103.03};
+    snprintf(fac2.name, sizeof(fac2.name), "测试小学");
+    ok(xt_store_facility_create(s, &op, &fac2, &err), &err, "facility");
 
     ok(xt_store_rates(s, COUNTY, MONTH, &f->county, &err), &err, "rates");
     ok(xt_store_rates(s, TOWN, MONTH, &f->town, &err), &err, "rates");
@@ -363,6 +373,7 @@ static void test_copy_up(void **state)
     assert_int_equal(table_of(&f->up, "assignments")->rows_from, 3);
     assert_int_equal(table_of(&f->up, "audit")->rows_from, f->audit_rows);
     assert_int_equal(table_of(&f->up, "idempotency")->rows_from, 1);
+    assert_int_equal(table_of(&f->up, "facilities")->rows_from, 2);
     /* An empty table hashes to SHA-256 of nothing. */
     assert_string_equal(table_of(&f->up, "ticket_tracking")->sum_from,
                         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

@@ -21,6 +21,7 @@ const PAGES = [
   { path: 'supervise', load: () => import('./views/supervise.js'), roles: ['command', 'operator'], nav: 'nav.supervise' },
   { path: 'search', load: () => import('./views/search.js'), roles: ['operator', 'command', 'department', 'township', 'village', 'grid', 'admin', 'auditor', 'resident'], nav: 'nav.search' },
   { path: 'audit', load: () => import('./views/audit.js'), roles: ['auditor', 'admin'], nav: 'nav.audit' },
+  { path: 'access', load: () => import('./views/access.js'), roles: ['command', 'admin', 'department', 'township'], nav: 'nav.access' },
   { path: 'ticket', load: () => import('./views/ticket.js'), roles: ['operator', 'command', 'department', 'township', 'village', 'grid', 'admin', 'auditor', 'resident'] },
   { path: 'file', load: () => import('./views/file.js'), roles: null, nav: 'nav.file', public: true },
   { path: 'track', load: () => import('./views/track.js'), roles: null, nav: 'nav.track', public: true },
