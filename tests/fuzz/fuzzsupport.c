@@ -104,6 +104,27 @@ const char *fuzz_token(const char *who)
     return NULL;
 }
 
+static int new_ticket(void);
+
+/* A request may end a session (DELETE /api/v1/sessions/current with the
+ * operator's token): log such accounts in again, so that the fuzzer does
+ * not go on as anonymous for the rest of its run. A login the throttle
+ * refuses leaves the old token; later requests then exercise the 401 path. */
+static void renew_sessions(void)
+{
+    int64_t now = (int64_t)time(NULL);
+    for (size_t i = 0; i < NACCOUNTS; i++) {
+        struct xt_actor actor;
+        if (xt_store_session(store, accounts[i].token, now, &actor) == 0)
+            continue;
+        struct xt_error err = {0};
+        char token[XT_TOKEN_LEN + 1];
+        if (xt_store_login(store, accounts[i].username, accounts[i].password, now, token, &actor,
+                           &err) == 0)
+            memcpy(accounts[i].token, token, sizeof(token));
+    }
+}
+
 void fuzz_world_init(void)
 {
     if (ready)
@@ -164,20 +185,33 @@ void fuzz_world_init(void)
             die(err.message);
     }
     ready = true;
-    /* A ticket to act on: on the first township's grid, dispatched there. */
+    if (new_ticket())
+        die("cannot create and dispatch the ticket to act on");
+}
+
+/* A ticket to act on: on the first township's grid, dispatched there. The
+ * fuzzer's actions move it on (signed, replied, closed, merged...), so a
+ * fresh one is made every 1000 requests to keep every action reachable. */
+static int new_ticket(void)
+{
     static const char create[] =
         "{\"text\": \"模糊测试工单\", \"type\": \"complaint\", \"location\": {\"unit\": "
         "\"622921100001001\"}, \"contact\": {\"name\": \"测试人\", \"phone\": \"13900000000\"}}";
+    static const char to_town[] = "{\"handler\": \"622921100\"}";
+    char old[sizeof(ticket_number)], path[96];
+    memcpy(old, ticket_number, sizeof(old));
+    ticket_number[0] = '\0';
     int st = fuzz_request("POST", "/api/v1/tickets", NULL, "Authorization: Bearer @operator\n",
                           (const uint8_t *)create, sizeof(create) - 1);
-    if (st != 201 || !*ticket_number)
-        die("cannot create the ticket to act on");
-    static const char to_town[] = "{\"handler\": \"622921100\"}";
-    char path[96];
-    snprintf(path, sizeof(path), "/api/v1/tickets/%s/dispatch", ticket_number);
-    if (fuzz_request("POST", path, NULL, "Authorization: Bearer @operator\n",
-                     (const uint8_t *)to_town, sizeof(to_town) - 1) != 200)
-        die("cannot dispatch the ticket to act on");
+    if (st == 201 && *ticket_number) {
+        snprintf(path, sizeof(path), "/api/v1/tickets/%s/dispatch", ticket_number);
+        if (fuzz_request("POST", path, NULL, "Authorization: Bearer @operator\n",
+                         (const uint8_t *)to_town, sizeof(to_town) - 1) == 200)
+            return 0;
+    }
+    /* Later in a run (the operator's login throttled): keep the old one. */
+    memcpy(ticket_number, old, sizeof(old));
+    return -1;
 }
 
 /* ---- one request ---- */
@@ -361,6 +395,9 @@ int fuzz_request(const char *method, const char *path, const char *query, const 
     }
     xt_req_run(r);
     check_answer(r);
+    static long requests;
+    if (strcmp(method, "DELETE") == 0)
+        renew_sessions();
     int status = r->status;
     if (getenv("XT_FUZZ_VERBOSE")) {
         size_t len;
@@ -372,6 +409,8 @@ int fuzz_request(const char *method, const char *path, const char *query, const 
     free(url);
     free(q);
     free(h);
+    if (++requests % 1000 == 0 && ready)
+        (void)new_ticket();
     return status;
 }
 
