@@ -121,7 +121,7 @@ static double metres(double lat1, double lon1, double lat2, double lon2)
 static const char SQL_NEAR[] =
     "SELECT number, text, grid, lat, lon, state FROM tickets"
     " WHERE grid >= ?1 AND grid < ?2 AND created_at >= ?3 AND state IN (0, 1, 2, 5)"
-    " AND number <> ?4 ORDER BY id DESC LIMIT 2000";
+    " AND number <> ?4 ORDER BY id DESC LIMIT ?5";
 
 int xt_store_ticket_duplicates(struct xt_store *s, const struct xt_ticket *t,
                                struct xt_duplicate *out, int *n, struct xt_error *err)
@@ -153,6 +153,7 @@ int xt_store_ticket_duplicates(struct xt_store *s, const struct xt_ticket *t,
     xt_bind_text(st, 2, hi);
     xt_bind_int(st, 3, t->created_at - (int64_t)XT_DUP_DAYS * 86400);
     xt_bind_text(st, 4, t->number);
+    xt_bind_int(st, 5, XT_DUP_SCAN);
     int r;
     while ((r = xt_step(st)) == 1) {
         uint32_t *b = NULL;

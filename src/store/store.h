@@ -369,9 +369,12 @@ int xt_store_classify_overrides(struct xt_store *s,
                                 void *ctx, struct xt_error *err);
 
 /* A possible duplicate of a ticket: an open ticket of the same village
- * created in the last XT_DUP_DAYS days whose text is similar. */
+ * created in the last XT_DUP_DAYS days whose text is similar; only the
+ * village's XT_DUP_SCAN most recent open tickets are compared, so that a
+ * ticket's answer costs the same however busy its village has been. */
 #define XT_DUP_DAYS 30
 #define XT_DUP_MAX 5
+#define XT_DUP_SCAN 100
 struct xt_duplicate {
     char number[32];
     double similarity;  /* Jaccard of the 3-gram shingles */
