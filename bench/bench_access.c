@@ -282,8 +282,8 @@ static int vs_pgrouting(const struct xt_roadnet *net, const struct xt_reach *r, 
            "facility's own node (0 s for us; pgRouting returns no row when start = end), against "
            "%zu pairs reachable for us; %zu of %d nearest-facility rows identical: **%s**. "
            "Example: %s.\n\n",
-           same - self, rows, self, reach, nsame, PQntuples(near),
-           ok ? "identical" : "MISMATCH", example);
+           same - self, rows, self, reach, nsame, PQntuples(near), ok ? "identical" : "MISMATCH",
+           example);
     printf("| village node | nearest facility, pgRouting | xietong |\n|---|---|---|\n");
     for (int k = 0; k < PQntuples(near) && k < 6; k++) {
         long sv = strtol(PQgetvalue(near, k, 0), NULL, 10);
@@ -543,8 +543,8 @@ int main(int argc, char **argv)
             for (size_t i = 0; i < np; i++)
                 if (pois[i].kind == XT_POI_FACILITY && pois[i].type == XT_FT_primary_school) {
                     uint32_t node, wk;
-                    if (!xt_reach_snap(&rb, XT_MODE_CAR, pois[i].lat, pois[i].lon + 0.4 * t,
-                                       &node, &wk))
+                    if (!xt_reach_snap(&rb, XT_MODE_CAR, pois[i].lat, pois[i].lon + 0.4 * t, &node,
+                                       &wk))
                         src[ns++] = (struct xt_source){node, wk, 0};
                 }
         xt_sp_run(&rb.work, gr, src, ns, lim);
@@ -562,8 +562,8 @@ int main(int argc, char **argv)
         tot += w[i];
         before += cov0[i] ? w[i] : 0;
     }
-    printf("### Siting: %d demand points × %d candidates, k = %d (MCLP, car, %.0f min)\n\n", ND,
-           NC, K, std_min);
+    printf("### Siting: %d demand points × %d candidates, k = %d (MCLP, car, %.0f min)\n\n", ND, NC,
+           K, std_min);
     printf("Random nodes of the tiled network (seeded), demand weights 50–1,999; the primary "
            "schools of every copy are the existing facilities (fixed). Coverage lists from one "
            "bounded search per candidate on the graph contracted for these points: %.2f s, %zu "

@@ -314,15 +314,15 @@ int xt_cli_access_generate(struct xt_store *s, const char *within, bool quiet)
     do {                                                                                           \
         struct xt_facility *f = &fs[nf++];                                                         \
         f->type = (t);                                                                             \
-        snprintf(f->name, sizeof(f->name), "%.180s%s(演示)", (place)->name,                       \
+        snprintf(f->name, sizeof(f->name), "%.180s%s(演示)", (place)->name,                        \
                  xt_facility_type_zh(t));                                                          \
         f->lat = (place)->lat + 0.002;                                                             \
         f->lon = (place)->lon + 0.002;                                                             \
         f->has_capacity = true;                                                                    \
         f->capacity = (cap);                                                                       \
         snprintf(f->unit, sizeof(f->unit), "%s", (place)->code);                                   \
-        snprintf(f->source, sizeof(f->source), "demo");                                           \
-        snprintf(f->source_ref, sizeof(f->source_ref), "%s-%d", (place)->code, (t));              \
+        snprintf(f->source, sizeof(f->source), "demo");                                            \
+        snprintf(f->source_ref, sizeof(f->source_ref), "%s-%d", (place)->code, (t));               \
     } while (0)
     for (size_t i = 0; i < npl[0]; i++) {
         DEMO_FAC(&pl[0][i], XT_FT_secondary_school, 1500);
@@ -373,8 +373,8 @@ static int cmd_generate(const struct xt_opts *o)
 static void print_fac(const struct xt_facility *f)
 {
     printf("%lld\t%s\t%s\t%.6f\t%.6f\t%s\t%s\t%s:%s\n", (long long)f->id,
-           xt_facility_type_code(f->type), f->name, f->lat, f->lon,
-           f->has_capacity ? "" : "-", f->unit, f->source, f->source_ref);
+           xt_facility_type_code(f->type), f->name, f->lat, f->lon, f->has_capacity ? "" : "-",
+           f->unit, f->source, f->source_ref);
 }
 
 static int print_fac_cb(void *ctx, const struct xt_facility *f)
@@ -404,13 +404,13 @@ static int facilities_csv(struct xt_store *s, const char *file)
         return 1;
     }
     int rc = xt_csv_next(&c);
-    int it = xt_csv_index(&c, "type"), in = xt_csv_index(&c, "name"),
-        ila = xt_csv_index(&c, "lat"), ilo = xt_csv_index(&c, "lon"),
-        ic = xt_csv_index(&c, "capacity"), iu = xt_csv_index(&c, "unit"),
-        ir = xt_csv_index(&c, "ref");
+    int it = xt_csv_index(&c, "type"), in = xt_csv_index(&c, "name"), ila = xt_csv_index(&c, "lat"),
+        ilo = xt_csv_index(&c, "lon"), ic = xt_csv_index(&c, "capacity"),
+        iu = xt_csv_index(&c, "unit"), ir = xt_csv_index(&c, "ref");
     if (rc != 1 || it < 0 || in < 0 || ila < 0 || ilo < 0) {
-        fprintf(stderr, "xietong: access facilities import: '%s' needs columns "
-                        "type,name,lat,lon (and optional capacity,unit,ref)\n",
+        fprintf(stderr,
+                "xietong: access facilities import: '%s' needs columns "
+                "type,name,lat,lon (and optional capacity,unit,ref)\n",
                 file);
         xt_csv_close(&c);
         return 1;
@@ -434,8 +434,9 @@ static int facilities_csv(struct xt_store *s, const char *file)
         f->type = xt_facility_type_parse(COL(it));
         snprintf(f->name, sizeof(f->name), "%s", COL(in));
         if (read_num(COL(ila), -90, 90, &f->lat) || read_num(COL(ilo), -180, 180, &f->lon)) {
-            fprintf(stderr, "xietong: access facilities import: line %ld: lat/lon must be "
-                            "numbers within -90..90 / -180..180\n",
+            fprintf(stderr,
+                    "xietong: access facilities import: line %ld: lat/lon must be "
+                    "numbers within -90..90 / -180..180\n",
                     c.line);
             bad = 1;
         }
@@ -493,8 +494,7 @@ static int cmd_facilities(const struct xt_opts *o)
             fprintf(stderr, "xietong: access facilities: --type: unknown facility type '%s'\n", t);
             rc = 1;
         } else {
-            rc = xt_store_facility_list(s, type, xt_opt(o, "unit", ""), print_fac_cb, NULL) ? 1
-                                                                                              : 0;
+            rc = xt_store_facility_list(s, type, xt_opt(o, "unit", ""), print_fac_cb, NULL) ? 1 : 0;
         }
     } else if (!strcmp(what, "import")) {
         const char *file = xt_opt_arg(o, 2);
@@ -543,9 +543,8 @@ static int places_csv(const char *file, struct xt_plan_place **out, size_t *n)
         return -1;
     }
     int rc = xt_csv_next(&c);
-    int ic = xt_csv_index(&c, "code"), in = xt_csv_index(&c, "name"),
-        ila = xt_csv_index(&c, "lat"), ilo = xt_csv_index(&c, "lon"),
-        ip = xt_csv_index(&c, "population");
+    int ic = xt_csv_index(&c, "code"), in = xt_csv_index(&c, "name"), ila = xt_csv_index(&c, "lat"),
+        ilo = xt_csv_index(&c, "lon"), ip = xt_csv_index(&c, "population");
     if (rc != 1 || ila < 0 || ilo < 0) {
         fprintf(stderr, "xietong: access: '%s' needs columns lat,lon (and code,name,population)\n",
                 file);
@@ -694,8 +693,9 @@ static int cmd_report(const struct xt_opts *o, const char *what)
     }
     if (rc)
         goto out;
-    fprintf(stderr, "access %s: %zu places, %zu facilities; network loaded in %.1f ms, report in "
-                    "%.1f ms\n",
+    fprintf(stderr,
+            "access %s: %zu places, %zu facilities; network loaded in %.1f ms, report in "
+            "%.1f ms\n",
             what, npl, nfac, t_load * 1000, secs_since(&t0) * 1000);
     const char *txt = json_object_to_json_string_ext(res, JSON_C_TO_STRING_PLAIN |
                                                               JSON_C_TO_STRING_NOSLASHESCAPE);

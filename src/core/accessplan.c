@@ -88,8 +88,8 @@ static struct json_object *meta(const struct xt_plan_input *in, int type, int mo
 
 /* Facilities of a type as points (capacity as weight, 1 when unknown);
  * idx[k] is the input index of point k. */
-static int fac_points(const struct xt_plan_input *in, int type, struct xt_point **pts,
-                      size_t **idx, size_t *n)
+static int fac_points(const struct xt_plan_input *in, int type, struct xt_point **pts, size_t **idx,
+                      size_t *n)
 {
     *pts = malloc((in->n_fac ? in->n_fac : 1) * sizeof(**pts));
     *idx = malloc((in->n_fac ? in->n_fac : 1) * sizeof(**idx));
@@ -113,8 +113,8 @@ static struct xt_point *place_points(const struct xt_plan_input *in)
     struct xt_point *p = malloc((in->n_places ? in->n_places : 1) * sizeof(*p));
     if (p)
         for (size_t i = 0; i < in->n_places; i++)
-            p[i] = (struct xt_point){in->places[i].lat, in->places[i].lon,
-                                     in->places[i].population};
+            p[i] =
+                (struct xt_point){in->places[i].lat, in->places[i].lon, in->places[i].population};
     return p;
 }
 
@@ -194,7 +194,8 @@ int xt_plan_travel(struct xt_reach *r, const struct xt_plan_input *in, int type,
         json_object_object_add(p, "band", json_object_new_string(band_name(t[i])));
         json_object_object_add(p, "within_standard", json_object_new_boolean(t[i] <= std));
         json_object_object_add(p, "nearest_facility",
-                               nf[i] == UINT32_MAX ? NULL : json_object_new_int64(in->fac[nf[i]].id));
+                               nf[i] == UINT32_MAX ? NULL
+                                                   : json_object_new_int64(in->fac[nf[i]].id));
         json_object_array_add(feats, feature(pl->lat, pl->lon, p));
     }
     for (size_t j = 0; j < in->n_fac; j++)
@@ -251,10 +252,10 @@ int xt_plan_bands(struct xt_reach *r, const struct xt_plan_input *in, int type, 
             continue;
         if (major_only && ed->cls > XT_HW_tertiary_link && ed->cls != XT_HW_generated)
             continue;
-        bool in_u = net->lat[ed->u] >= la0 && net->lat[ed->u] <= la1 &&
-                    net->lon[ed->u] >= lo0 && net->lon[ed->u] <= lo1;
-        bool in_v = net->lat[ed->v] >= la0 && net->lat[ed->v] <= la1 &&
-                    net->lon[ed->v] >= lo0 && net->lon[ed->v] <= lo1;
+        bool in_u = net->lat[ed->u] >= la0 && net->lat[ed->u] <= la1 && net->lon[ed->u] >= lo0 &&
+                    net->lon[ed->u] <= lo1;
+        bool in_v = net->lat[ed->v] >= la0 && net->lat[ed->v] <= la1 && net->lon[ed->v] >= lo0 &&
+                    net->lon[ed->v] <= lo1;
         if (!in_u && !in_v)
             continue;
         uint32_t tu = r->work.dist[ed->u], tv = r->work.dist[ed->v];
@@ -474,7 +475,8 @@ int xt_plan_scores(struct xt_reach *r, const struct xt_plan_input *in, int type,
         goto out;
     struct json_object *o = meta(in, type, mode), *places = json_object_new_array(),
                        *units = json_object_new_array();
-    json_object_object_add(o, "unit", json_object_new_string("facility capacity per 1,000 residents"));
+    json_object_object_add(o, "unit",
+                           json_object_new_string("facility capacity per 1,000 residents"));
     json_object_object_add(o, "e2sfca_bands",
                            json_object_new_string("1 / 0.68 / 0.22 at 10 / 20 / 30 minutes"));
     for (size_t i = 0; i < in->n_places; i++) {
@@ -505,8 +507,8 @@ int xt_plan_scores(struct xt_reach *r, const struct xt_plan_input *in, int type,
         json_object_object_add(u, "township", json_object_new_string(a[k].code));
         json_object_object_add(u, "township_name", township_name(in, a[k].code));
         json_object_object_add(u, "population", jnum(a[k].pop));
-        json_object_object_add(u, "sfca",
-                               json_object_new_double(a[k].pop > 0 ? 1000 * a[k].w2 / a[k].pop : 0));
+        json_object_object_add(
+            u, "sfca", json_object_new_double(a[k].pop > 0 ? 1000 * a[k].w2 / a[k].pop : 0));
         json_object_object_add(
             u, "e2sfca", json_object_new_double(a[k].pop > 0 ? 1000 * a[k].w2e / a[k].pop : 0));
         json_object_array_add(units, u);
@@ -526,8 +528,7 @@ out:
 }
 
 int xt_plan_site(struct xt_reach *r, const struct xt_plan_input *in,
-                 const struct xt_plan_site_opts *o, struct json_object **out,
-                 struct xt_error *err)
+                 const struct xt_plan_site_opts *o, struct json_object **out, struct xt_error *err)
 {
     size_t n = in->n_places, m = in->n_places, k = o->k;
     if (o->type < 0 || o->type >= XT_FT_N)
@@ -629,8 +630,8 @@ int xt_plan_site(struct xt_reach *r, const struct xt_plan_input *in,
     struct json_object *fc = json_object_new_object(), *feats = json_object_new_array(),
                        *mt = meta(in, o->type, o->mode);
     json_object_object_add(fc, "type", json_object_new_string("FeatureCollection"));
-    json_object_object_add(mt, "objective",
-                           json_object_new_string(o->objective == XT_PLAN_MCLP ? "mclp" : "pmedian"));
+    json_object_object_add(
+        mt, "objective", json_object_new_string(o->objective == XT_PLAN_MCLP ? "mclp" : "pmedian"));
     json_object_object_add(mt, "k", json_object_new_int64((int64_t)k));
     json_object_object_add(mt, "population", jnum(total));
     if (o->objective == XT_PLAN_MCLP) {
@@ -649,9 +650,9 @@ int xt_plan_site(struct xt_reach *r, const struct xt_plan_input *in,
     if (have_exact) {
         struct json_object *e = json_object_new_object();
         json_object_object_add(e, "value", jnum(ex.value));
-        json_object_object_add(e, "heuristic_equals_optimum",
-                               json_object_new_boolean(fabs(ex.value - res.value) <=
-                                                       1e-6 * (1 + fabs(ex.value))));
+        json_object_object_add(
+            e, "heuristic_equals_optimum",
+            json_object_new_boolean(fabs(ex.value - res.value) <= 1e-6 * (1 + fabs(ex.value))));
         json_object_object_add(mt, "glpk", e);
     }
     json_object_object_add(

@@ -89,7 +89,6 @@ struct xt_plan_site_opts {
     bool exact; /* also solve with GLPK (refused when too big) */
 };
 int xt_plan_site(struct xt_reach *r, const struct xt_plan_input *in,
-                 const struct xt_plan_site_opts *o, struct json_object **out,
-                 struct xt_error *err);
+                 const struct xt_plan_site_opts *o, struct json_object **out, struct xt_error *err);
 
 #endif

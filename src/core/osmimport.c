@@ -334,12 +334,12 @@ int xt_osm_import(const char *path, const struct xt_speeds *sp, const struct xt_
     if (c.rc) {
         rc = xt_error_set(err, c.rc, "osm", "out of memory reading '%s'", path);
     } else if (orc != READOSM_OK) {
-        const char *why = orc == READOSM_INVALID_SUFFIX    ? "the name must end in .osm or .pbf"
-                          : orc == READOSM_FILE_NOT_FOUND  ? "no such file"
+        const char *why = orc == READOSM_INVALID_SUFFIX       ? "the name must end in .osm or .pbf"
+                          : orc == READOSM_FILE_NOT_FOUND     ? "no such file"
                           : orc == READOSM_INVALID_PBF_HEADER ? "not a PBF file"
-                          : orc == READOSM_XML_ERROR       ? "not well-formed OSM XML"
-                          : orc == READOSM_UNZIP_ERROR     ? "a compressed block is damaged"
-                                                           : "truncated or not OpenStreetMap data";
+                          : orc == READOSM_XML_ERROR          ? "not well-formed OSM XML"
+                          : orc == READOSM_UNZIP_ERROR        ? "a compressed block is damaged"
+                                                       : "truncated or not OpenStreetMap data";
         rc = xt_error_set(err, orc == READOSM_FILE_NOT_FOUND ? XT_ENOTFOUND : XT_EINVAL, "osm",
                           "cannot read '%s': %s (readosm error %d)", path, why, orc);
     } else if (c.n_nodes == 0) {

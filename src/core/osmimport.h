@@ -25,9 +25,9 @@ enum xt_poi_kind {
 
 struct xt_poi {
     int kind;
-    int type;        /* facility type (facility.h), or -1 for places */
-    char place[24];  /* place=* value for places */
-    char name[128];  /* name:zh, else name; "" when none */
+    int type;       /* facility type (facility.h), or -1 for places */
+    char place[24]; /* place=* value for places */
+    char name[128]; /* name:zh, else name; "" when none */
     double lat, lon;
     long population; /* population=* for places; 0 when unknown */
     long long osm_id;

@@ -231,8 +231,8 @@ uint32_t xt_road_cost(const struct xt_speeds *sp, int cls, int mode, double leng
     return ds < 1 ? 1 : ds > 4e9 ? 4000000000u : (uint32_t)ds;
 }
 
-int xt_roadnet_add_edge(struct xt_roadnet *net, const struct xt_speeds *sp, uint32_t u,
-                        uint32_t v, int cls, int oneway, double detour)
+int xt_roadnet_add_edge(struct xt_roadnet *net, const struct xt_speeds *sp, uint32_t u, uint32_t v,
+                        int cls, int oneway, double detour)
 {
     if (net->block)
         return XT_ESTATE;
@@ -447,8 +447,7 @@ int xt_roadnet_import_edges(struct xt_roadnet *net, const struct xt_speeds *sp, 
         ix[i] = rc == 1 ? xt_csv_index(&c, cols[i]) : -1;
         if (ix[i] < 0) {
             xt_csv_close(&c);
-            return xt_error_set(err, XT_EINVAL, "edges", "'%s' needs a column '%s'", path,
-                                cols[i]);
+            return xt_error_set(err, XT_EINVAL, "edges", "'%s' needs a column '%s'", path, cols[i]);
         }
     }
     int ilen = xt_csv_index(&c, "length_m"), ione = xt_csv_index(&c, "oneway");
@@ -490,8 +489,8 @@ int xt_roadnet_import_edges(struct xt_roadnet *net, const struct xt_speeds *sp, 
         if (ione >= 0 && ione < c.nfield) {
             const char *o = c.field[ione];
             oneway = !strcmp(o, "yes") || !strcmp(o, "1") || !strcmp(o, "true") ? 1
-                     : !strcmp(o, "-1")                                        ? -1
-                                                                               : 0;
+                     : !strcmp(o, "-1")                                         ? -1
+                                                                                : 0;
         }
         double detour = 1;
         if (ilen >= 0 && ilen < c.nfield && *c.field[ilen]) {
@@ -599,7 +598,7 @@ int xt_graph_contract(const struct xt_graph *g, const uint8_t *keep, struct xt_g
     /* transpose, for the in-neighbours */
     uint32_t *rfirst = calloc((size_t)n + 1, sizeof(uint32_t));
     uint32_t *rhead = malloc((g->m ? g->m : 1) * sizeof(uint32_t));
-    uint32_t (*nb)[2] = malloc((n ? n : 1) * sizeof(*nb));
+    uint32_t(*nb)[2] = malloc((n ? n : 1) * sizeof(*nb));
     uint8_t *pass = calloc(n ? n : 1, 1);
     struct arc3 *arcs = NULL;
     size_t na = 0, ca = 0;
@@ -817,8 +816,7 @@ void xt_sp_run(struct xt_sp *sp, const struct xt_graph *g, const struct xt_sourc
 }
 
 void xt_sp_run_until(struct xt_sp *sp, const struct xt_graph *g, const struct xt_source *srcs,
-                     size_t n_srcs, uint32_t limit, const uint8_t *is_target,
-                     uint32_t n_targets)
+                     size_t n_srcs, uint32_t limit, const uint8_t *is_target, uint32_t n_targets)
 {
     for (uint32_t i = 0; i < sp->n_touched; i++) {
         uint32_t v = sp->touched[i];

@@ -123,15 +123,14 @@ struct xt_roadnet {
 
 void xt_roadnet_release(struct xt_roadnet *net);
 /* Append a node; returns its index through id. */
-int xt_roadnet_add_node(struct xt_roadnet *net, double lat, double lon, float elev,
-                        uint32_t *id);
+int xt_roadnet_add_node(struct xt_roadnet *net, double lat, double lon, float elev, uint32_t *id);
 /* Append a straight edge between two existing nodes (every OSM way node is
  * a network node, so edges are single segments), costed from its length
  * and the grade between the nodes' elevations. oneway: 0 both ways, 1
  * forward only for cars, -1 backward only for cars. detour multiplies the
  * straight-line length (1 for surveyed roads, more for generated ones). */
-int xt_roadnet_add_edge(struct xt_roadnet *net, const struct xt_speeds *sp, uint32_t u,
-                        uint32_t v, int cls, int oneway, double detour);
+int xt_roadnet_add_edge(struct xt_roadnet *net, const struct xt_speeds *sp, uint32_t u, uint32_t v,
+                        int cls, int oneway, double detour);
 /* Cost of length_m metres at class cls, mode, grade g, in 0.1 s
  * (XT_COST_NONE when the mode may not use the class). */
 uint32_t xt_road_cost(const struct xt_speeds *sp, int cls, int mode, double length_m, double grade);
@@ -202,8 +201,7 @@ void xt_sp_run(struct xt_sp *sp, const struct xt_graph *g, const struct xt_sourc
 /* The same, stopping as soon as n_targets nodes with is_target[v] != 0 are
  * settled (their dist is then final; other nodes may be unfinished). */
 void xt_sp_run_until(struct xt_sp *sp, const struct xt_graph *g, const struct xt_source *srcs,
-                     size_t n_srcs, uint32_t limit, const uint8_t *is_target,
-                     uint32_t n_targets);
+                     size_t n_srcs, uint32_t limit, const uint8_t *is_target, uint32_t n_targets);
 
 /* Snapping of points to the network: the nearest node of the largest
  * weakly connected part of a mode's graph (small disconnected pieces at

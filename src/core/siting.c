@@ -50,7 +50,6 @@ static void mclp_open(const struct xt_mclp *p, uint32_t *cnt, size_t j, int d)
         cnt[p->cov_idx[k]] += d;
 }
 
-
 static uint64_t site_rand(uint64_t *s)
 {
     *s ^= *s << 13;
@@ -117,7 +116,6 @@ static int mclp_descend(const struct xt_mclp *p, uint32_t *cnt, uint8_t *open, u
     }
     return swaps;
 }
-
 
 /* Lagrangian bound: relax y_i <= sum_j a_ij x_j with multipliers l_i >= 0;
  *   L(l) = sum_i max(0, w_i - l_i) + (sum of the k largest s_j), s_j =
@@ -294,8 +292,8 @@ int xt_site_mclp(const struct xt_mclp *p, size_t k, struct xt_site_result *res)
     {
         uint32_t best_set[256];
         size_t nb = res->k;
-        res->swaps += mclp_descend(p, cnt, open, res->chosen, res->k, inv_first, inv, stale,
-                                   overlap);
+        res->swaps +=
+            mclp_descend(p, cnt, open, res->chosen, res->k, inv_first, inv, stale, overlap);
         double best_val = mclp_value(p, cnt);
         /* rounds within a work budget: each costs about one pass over the
          * coverage lists per swap */
@@ -321,8 +319,8 @@ int xt_site_mclp(const struct xt_mclp *p, size_t k, struct xt_site_result *res)
                 open[c] = 1;
                 res->chosen[si] = (uint32_t)c;
             }
-            res->swaps += mclp_descend(p, cnt, open, res->chosen, res->k, inv_first, inv, stale,
-                                       overlap);
+            res->swaps +=
+                mclp_descend(p, cnt, open, res->chosen, res->k, inv_first, inv, stale, overlap);
             double v = mclp_value(p, cnt);
             if (v > best_val + 1e-9) {
                 best_val = v;
@@ -379,7 +377,6 @@ static double pm_c(const struct xt_pmedian *p, size_t i, size_t j)
     double c = p->cost[i * p->n_cand + j];
     return c < PM_BIG ? c : PM_BIG;
 }
-
 
 static double pm_total(const struct xt_pmedian *p, const double *best)
 {

@@ -188,8 +188,8 @@ int xt_h_facility_get(struct xt_req *r)
         return rc;
     struct xt_facility f;
     if ((rc = xt_store_facility_get(r->store, id, &f)))
-        return xt_error_set(&r->err, rc, "id", rc == XT_ENOTFOUND ? "no such facility"
-                                                                  : "cannot read the facility");
+        return xt_error_set(&r->err, rc, "id",
+                            rc == XT_ENOTFOUND ? "no such facility" : "cannot read the facility");
     return xt_reply(r, 200, render_facility(&f));
 }
 
@@ -330,8 +330,8 @@ static int report(struct xt_req *r, enum report what)
     pthread_mutex_lock(&net_cache.lock);
     rc = cache_get(r);
     if (!rc) {
-        struct xt_plan_input in = {pl, npl, fac, nfac, &std, net_cache.generated, xt_req_unit_name,
-                                   r->store};
+        struct xt_plan_input in = {
+            pl, npl, fac, nfac, &std, net_cache.generated, xt_req_unit_name, r->store};
         switch (what) {
         case R_TRAVEL:
             rc = xt_plan_travel(&net_cache.reach, &in, type, mode, &out);

@@ -290,8 +290,8 @@ static int import_job(struct xt_store *s, struct xt_conn *c, void *arg)
     }
     char detail[96];
     snprintf(detail, sizeof(detail), "%ld inserted, %ld updated", j->inserted, j->updated);
-    return xt_audit_append(s, c, j->actor, "facility.import", j->n ? j->many[0].source : "",
-                           detail, j->now);
+    return xt_audit_append(s, c, j->actor, "facility.import", j->n ? j->many[0].source : "", detail,
+                           j->now);
 }
 
 int xt_store_facility_import(struct xt_store *s, const struct xt_actor *actor,

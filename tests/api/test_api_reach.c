@@ -69,11 +69,9 @@ static void test_facility_crud_and_roles(void **state)
     const char *body = "{\"type\":\"village_clinic\",\"name\":\"测试卫生室\",\"capacity\":3,"
                        "\"location\":{\"lat\":35.55,\"lon\":103.1},\"unit\":\"" API_VILLAGE "\"}";
     /* who may write */
-    assert_int_equal(status_of("POST", T(TOWNSHIP), body, "/api/v1/access/facilities", NULL),
-                     403);
+    assert_int_equal(status_of("POST", T(TOWNSHIP), body, "/api/v1/access/facilities", NULL), 403);
     assert_int_equal(status_of("POST", T(GRID_AC), body, "/api/v1/access/facilities", NULL), 403);
-    assert_int_equal(status_of("POST", T(RESIDENT), body, "/api/v1/access/facilities", NULL),
-                     403);
+    assert_int_equal(status_of("POST", T(RESIDENT), body, "/api/v1/access/facilities", NULL), 403);
     /* a department writes only inside its own area */
     assert_int_equal(status_of("POST", T(DEPARTMENT), body, "/api/v1/access/facilities", "unit"),
                      403);
@@ -98,9 +96,8 @@ static void test_facility_crud_and_roles(void **state)
                                "\"location\":{\"lat\":35,\"lon\":103.1},\"unit\":\"622921199999\"}",
                                "/api/v1/access/facilities", "unit"),
                      400);
-    struct json_object *list =
-        api_expect(&srv, 200, "GET", T(GRID_AC), NULL, NULL,
-                   "/api/v1/access/facilities?type=village_clinic");
+    struct json_object *list = api_expect(&srv, 200, "GET", T(GRID_AC), NULL, NULL,
+                                          "/api/v1/access/facilities?type=village_clinic");
     assert_non_null(list);
     long before = api_json_len(list, "facilities");
     assert_true(before > 10); /* the generated demo clinics */
@@ -137,13 +134,14 @@ static void test_facility_crud_and_roles(void **state)
     snprintf(path, sizeof(path), "/api/v1/access/facilities/%lld", (long long)id);
     assert_int_equal(status_of("DELETE", T(DEPARTMENT), NULL, path, NULL), 200);
     assert_int_equal(status_of("GET", T(COMMAND), NULL, path, "id"), 404);
-    assert_int_equal(status_of("PUT", T(COMMAND), "{\"type\":\"hospital\",\"name\":\"y\","
-                                                  "\"location\":{\"lat\":35,\"lon\":103}}",
+    assert_int_equal(status_of("PUT", T(COMMAND),
+                               "{\"type\":\"hospital\",\"name\":\"y\","
+                               "\"location\":{\"lat\":35,\"lon\":103}}",
                                path, "id"),
                      404);
     assert_int_equal(status_of("GET", T(RESIDENT), NULL, "/api/v1/access/facilities", NULL), 403);
-    assert_int_equal(
-        status_of("GET", T(COMMAND), NULL, "/api/v1/access/facilities/abc", "id"), 400);
+    assert_int_equal(status_of("GET", T(COMMAND), NULL, "/api/v1/access/facilities/abc", "id"),
+                     400);
 }
 
 /* travel and coverage agree, every village of the generated network is
@@ -240,9 +238,8 @@ static void test_travel_coverage_and_new_facility(void **state)
 static void test_scores_and_sites(void **state)
 {
     (void)state;
-    struct json_object *sc =
-        api_expect(&srv, 200, "GET", T(TOWNSHIP), NULL, NULL,
-                   "/api/v1/access/scores?type=primary_school&mode=foot");
+    struct json_object *sc = api_expect(&srv, 200, "GET", T(TOWNSHIP), NULL, NULL,
+                                        "/api/v1/access/scores?type=primary_school&mode=foot");
     assert_non_null(sc);
     long n = api_json_len(sc, "places");
     assert_true(n > 3);
@@ -259,9 +256,9 @@ static void test_scores_and_sites(void **state)
     }
     assert_true(positive);
     json_object_put(sc);
-    struct json_object *st = api_expect(
-        &srv, 200, "GET", T(COMMAND), NULL, NULL,
-        "/api/v1/access/sites?type=elderly_care&within=" API_TOWN "&k=2&exact=true");
+    struct json_object *st =
+        api_expect(&srv, 200, "GET", T(COMMAND), NULL, NULL,
+                   "/api/v1/access/sites?type=elderly_care&within=" API_TOWN "&k=2&exact=true");
     assert_non_null(st);
     assert_int_equal(api_json_len(st, "features"), 2);
     assert_int_equal(api_json_bool(st, "xietong.glpk.heuristic_equals_optimum"), 1);
@@ -311,17 +308,17 @@ static void test_scores_and_sites(void **state)
                      403);
     assert_int_equal(
         status_of("GET", T(COMMAND), NULL, "/api/v1/access/travel?type=school", "type"), 400);
-    assert_int_equal(
-        status_of("GET", T(COMMAND), NULL, "/api/v1/access/coverage?mode=car", "type"), 400);
+    assert_int_equal(status_of("GET", T(COMMAND), NULL, "/api/v1/access/coverage?mode=car", "type"),
+                     400);
     assert_int_equal(status_of("GET", T(COMMAND), NULL,
                                "/api/v1/access/travel?type=primary_school&mode=bike", "mode"),
                      400);
-    assert_int_equal(status_of("GET", T(COMMAND), NULL,
-                               "/api/v1/access/sites?type=primary_school&k=0", "k"),
-                     400);
-    assert_int_equal(status_of("GET", T(RESIDENT), NULL,
-                               "/api/v1/access/travel?type=primary_school", NULL),
-                     403);
+    assert_int_equal(
+        status_of("GET", T(COMMAND), NULL, "/api/v1/access/sites?type=primary_school&k=0", "k"),
+        400);
+    assert_int_equal(
+        status_of("GET", T(RESIDENT), NULL, "/api/v1/access/travel?type=primary_school", NULL),
+        403);
 }
 
 int main(void)

@@ -139,8 +139,8 @@ static void test_pairs_agree_with_nearest(void **state)
         assert_int_equal(xt_reach_nearest(&r, mode, fac, nf, pl, npl, t, near), 0);
         struct xt_pair *pairs;
         size_t n;
-        assert_int_equal(
-            xt_reach_pairs(&r, mode, fac, nf, pl, npl, XT_COST_NONE - 1, &pairs, &n), 0);
+        assert_int_equal(xt_reach_pairs(&r, mode, fac, nf, pl, npl, XT_COST_NONE - 1, &pairs, &n),
+                         0);
         uint32_t best[64];
         for (size_t i = 0; i < npl; i++)
             best[i] = XT_COST_NONE;

@@ -287,15 +287,15 @@ static void test_bad_osm_files(void **state)
     for (size_t i = 0; i < 5000; i++)
         buf[i] = (char)(i * 7919 % 251);
     write_file("/tmp/xt_test_garbage.osm.pbf", buf, 5000);
-    assert_int_equal(xt_osm_import("/tmp/xt_test_garbage.osm.pbf", &speeds, NULL, &net, &pois, &np,
-                                   &cnt, &err),
-                     XT_EINVAL);
+    assert_int_equal(
+        xt_osm_import("/tmp/xt_test_garbage.osm.pbf", &speeds, NULL, &net, &pois, &np, &cnt, &err),
+        XT_EINVAL);
     /* (Broken XML is refused too, but readosm 1.1 then leaks its expat
      * parser, which the leak checker of the sanitiser build would report.) */
     /* wrong suffix, missing file */
-    assert_int_equal(xt_osm_import(XT_SOURCE_DIR "/CMakeLists.txt", &speeds, NULL, &net, &pois, &np,
-                                   &cnt, &err),
-                     XT_EINVAL);
+    assert_int_equal(
+        xt_osm_import(XT_SOURCE_DIR "/CMakeLists.txt", &speeds, NULL, &net, &pois, &np, &cnt, &err),
+        XT_EINVAL);
     assert_non_null(strstr(err.message, ".osm or .pbf"));
     assert_int_equal(
         xt_osm_import("/tmp/no/such.osm.pbf", &speeds, NULL, &net, &pois, &np, &cnt, &err),
