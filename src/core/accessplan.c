@@ -530,7 +530,9 @@ out:
 int xt_plan_site(struct xt_reach *r, const struct xt_plan_input *in,
                  const struct xt_plan_site_opts *o, struct json_object **out, struct xt_error *err)
 {
-    size_t n = in->n_places, m = in->n_places, k = o->k;
+    /* Every place is a demand point (n) and a candidate site (m). */
+    size_t n = in->n_places, k = o->k;
+    size_t m = n;
     if (o->type < 0 || o->type >= XT_FT_N)
         return xt_error_set(err, XT_EINVAL, "type", "unknown facility type");
     if (o->mode != XT_MODE_CAR && o->mode != XT_MODE_FOOT)
