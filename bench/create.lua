@@ -3,6 +3,10 @@
 -- Environment:
 --   XT_TOKEN  bearer token of the operator (required)
 --   XT_GRIDS  comma-separated grid codes to file tickets on (required)
+--   XT_TEXTS  a file of request texts, one a line (optional; bench/texts.sh
+--             takes them from real messages). Without it every request has
+--             the same text, so that each new ticket finds the village's
+--             earlier ones as possible duplicates: the costliest intake.
 --
 -- Each request is a hotline request of category C01 on one of the grids,
 -- with a contact, as an operator files it. Only 201 responses count as
@@ -45,13 +49,27 @@ function init(args)
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. token,
   }
+  local texts = {}
+  local tf = os.getenv("XT_TEXTS")
+  if tf and tf ~= "" then
+    for line in io.lines(tf) do
+      if line ~= "" then
+        texts[#texts + 1] = line:gsub('\\', '\\\\'):gsub('"', '\\"'):gsub('%c', ' ')
+      end
+    end
+  end
+  if #texts == 0 then
+    texts[1] = "小区门口的路灯已经坏了两个多星期，晚上出行很不方便，希望有关部门尽快派人维修。"
+  end
   -- Pre-format requests so that wrk spends its (shared) CPU on sending.
-  for i = 1, #grids do
+  local n = #grids * (#texts > 1 and 8 or 1)
+  for i = 1, n do
     local body = string.format(
-      '{"text":"小区门口的路灯已经坏了两个多星期，晚上出行很不方便，希望有关部门尽快派人维修。",' ..
+      '{"text":"%s",' ..
       '"type":"help","category":"C01","location":{"unit":"%s"},' ..
       '"contact":{"name":"演示居民","phone":"1990000%04d"}}',
-      grids[i], (i * 37 + (id or 0)) % 10000)
+      texts[((i * 7919 + (id or 0)) % #texts) + 1], grids[(i - 1) % #grids + 1],
+      (i * 37 + (id or 0)) % 10000)
     requests[i] = wrk.format("POST", "/api/v1/tickets", headers, body)
   end
   next_req = ((id or 1) * 131) % #requests + 1

@@ -474,13 +474,16 @@ RANK_API_ITEMS=$(grep -o '"rank":' "$TMP/rank-api.json" | grep -c .)
 say "ranking (API): $RANK_API_ITEMS items, $(fmt "${RANK_API_BYTES:-0}") bytes; seconds:$RANK_API_RUNS (best $RANK_API_BEST, median $RANK_API_MED; requests 2-5 $RANK_API_EARLY, 6 on $RANK_API_LATE)"
 [ "$RANK_API_ITEMS" = "$TOWNSHIPS" ] || error "GET ranking listed $RANK_API_ITEMS townships, not $TOWNSHIPS"
 
+# Real request texts for create.lua (bench/texts.sh), so that the duplicate
+# check at intake meets what a county sees, not one text repeated.
+sh "$ROOT/bench/texts.sh" "$TMP/texts.txt" || die "bench/texts.sh failed"
 # 256 villages spread over the province for create.lua.
 GRIDS=$(sql "SELECT string_agg(code, ',') FROM (SELECT code FROM units WHERE level = 5 AND code LIKE '$PREFIX%' ORDER BY md5(code) LIMIT 256) v")
 [ -n "$GRIDS" ] || die "no villages under $PREFIX"
 BEFORE=$(sql "SELECT max(id) FROM tickets")
 # create N TAG PORT TOKEN THREADS CONNS: wrk in the background, output in TMP/wrk-TAG.out
 create() {
-    XT_TOKEN=$4 XT_GRIDS=$GRIDS wrk -t"$5" -c"$6" -d"${SECS}s" -s "$ROOT/bench/create.lua" \
+    XT_TEXTS=$TMP/texts.txt XT_TOKEN=$4 XT_GRIDS=$GRIDS wrk -t"$5" -c"$6" -d"${SECS}s" -s "$ROOT/bench/create.lua" \
         "http://127.0.0.1:$3" >"$TMP/wrk-$2.out" 2>&1
 }
 # check_create TAG: sets RATE; errors on non-201s or a missing summary

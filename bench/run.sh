@@ -263,9 +263,12 @@ serve_and_login() {
     return 0
 }
 
+# Real request texts for create.lua (bench/texts.sh), so that the duplicate
+# check at intake meets what a county sees, not one text repeated.
+sh "$ROOT/bench/texts.sh" "$TMP/texts.txt" || die "bench/texts.sh failed"
 # post_create CONNECTIONS TAG: runs create.lua, sets CREATE_RATE
 post_create() {
-    XT_TOKEN=$TOKEN XT_GRIDS=$GRIDS wrk -t2 -c"$1" -d"${SECS}s" -s "$ROOT/bench/create.lua" \
+    XT_TEXTS=$TMP/texts.txt XT_TOKEN=$TOKEN XT_GRIDS=$GRIDS wrk -t2 -c"$1" -d"${SECS}s" -s "$ROOT/bench/create.lua" \
         "http://127.0.0.1:$SPORT" >"$TMP/wrk-create-$2.out" 2>&1 || error "wrk POST ($2) failed"
     grep -E '^create_|Requests/sec|Socket errors' "$TMP/wrk-create-$2.out"
     CREATE_RATE=$(value create_per_sec "$TMP/wrk-create-$2.out")
@@ -551,8 +554,11 @@ which runs (DATA is a fresh directory under build/, removed afterwards):
   core - timeout, connection limit and backlog) and queues its response
   from the second callback, so keep-alive works as in the API.
 - \`bench/create.lua\` posts a hotline request of category C01 on one of 256
-  grids of 6229 with a contact, as the demo operator, and counts only 201
-  answers; any other status is printed and makes the run fail.
+  grids of 6229 with a contact and a real message text (\`bench/texts.sh\`:
+  the texts of \`data/demo/messages.csv\`), as the demo operator, and counts
+  only 201 answers; any other status is printed and makes the run fail.
+  Each answer carries the request's possible duplicates (the village's 100
+  most recent open tickets compared by text), as the console shows them.
 - \`bench_core\` calls \`xt_store_ticket_create\` (operator of 6229, a random
   grid, category C01, a contact) from N threads for ${CORE_SECS} s, then
   \`xt_store_ticket_get\` with the contact masked, as the GET handler does.
