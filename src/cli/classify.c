@@ -249,6 +249,27 @@ static int read_params(const struct xt_opts *o, struct xt_classify_params *p)
         }
         p->max_chars = (size_t)mc;
     }
+    if ((v = xt_opt(o, "long-weight", NULL))) {
+        p->long_weight = strtod(v, &end);
+        if (*end || !(p->long_weight >= 0) || p->long_weight > 10) {
+            fprintf(stderr, "xietong: classify: --long-weight: must be 0..10\n");
+            return 2;
+        }
+    }
+    if ((v = xt_opt(o, "title-weight", NULL))) {
+        p->title_weight = strtod(v, &end);
+        if (*end || !(p->title_weight >= 0) || p->title_weight > 10) {
+            fprintf(stderr, "xietong: classify: --title-weight: must be 0..10\n");
+            return 2;
+        }
+    }
+    if ((v = xt_opt(o, "nb", NULL))) {
+        p->nb_alpha = strtod(v, &end);
+        if (*end || !(p->nb_alpha >= 0) || p->nb_alpha > 100) {
+            fprintf(stderr, "xietong: classify: --nb: must be 0..100\n");
+            return 2;
+        }
+    }
     if (xt_opt_flag(o, "no-title"))
         p->title = false;
     if (xt_opt_flag(o, "unbalanced"))

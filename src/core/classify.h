@@ -76,6 +76,12 @@ struct xt_classify_params {
     size_t max_chars;  /* code points read per message; default 2000 */
     bool title;        /* the first line is a title with features of its own; default on */
     bool balanced;     /* class-balanced costs; default on */
+    double long_weight;  /* weight of n-grams of 3 and more characters
+                            relative to 1-2-grams; default 1 */
+    double title_weight; /* weight of the title's own n-grams; default 1 */
+    double nb_alpha;     /* > 0: scale each feature by its log-count ratio
+                            for the class (NBSVM) with this smoothing;
+                            0 off */
 };
 
 void xt_classify_params_init(struct xt_classify_params *p);
