@@ -365,6 +365,8 @@ void xt_classify_params_init(struct xt_classify_params *p)
     p->max_chars = 2000;
     p->long_weight = 1.0;
     p->title_weight = 1.0;
+    p->nb_alpha = 1.0;
+    p->mix = 0.0;
 }
 
 static uint64_t splitmix(uint64_t *s)
@@ -627,9 +629,19 @@ static int train_ovr(const struct corpus *c, const size_t *subset, size_t ns, co
         }
         train_binary(r ? &sc : c, subset, ns, label, cl, p, cost, wd, nb, alpha, qd, index,
                      &rng);
+        double mix = r ? p->mix : 0;
         for (size_t b = 0; b < nb; b++)
-            w[b * (size_t)k + (size_t)cl] = (float)(r ? wd[b] * r[b] : wd[b]);
-        bias[cl] = (float)wd[nb];
+            w[b * (size_t)k + (size_t)cl] = (float)((1 - mix) * (r ? wd[b] * r[b] : wd[b]));
+        bias[cl] = (float)((1 - mix) * wd[nb]);
+        if (mix > 0) {
+            /* The plain SVM on the same features: a sum of linear models
+             * is one linear model, so the blend costs nothing at
+             * prediction. */
+            train_binary(c, subset, ns, label, cl, p, cost, wd, nb, alpha, qd, index, &rng);
+            for (size_t b = 0; b < nb; b++)
+                w[b * (size_t)k + (size_t)cl] += (float)(mix * wd[b]);
+            bias[cl] += (float)(mix * wd[nb]);
+        }
     }
     free(pc);
     free(qc);
@@ -791,6 +803,14 @@ static int check_params(const struct xt_classify_params *p, struct xt_error *err
         return xt_error_set(err, XT_EINVAL, "hash-bits", "must be 12..24");
     if (!(p->c > 0) || p->c > 1e4)
         return xt_error_set(err, XT_EINVAL, "c", "must be a positive number up to 10000");
+    if (!(p->long_weight >= 0) || p->long_weight > 10)
+        return xt_error_set(err, XT_EINVAL, "long-weight", "must be 0..10");
+    if (!(p->title_weight >= 0) || p->title_weight > 10)
+        return xt_error_set(err, XT_EINVAL, "title-weight", "must be 0..10");
+    if (!(p->nb_alpha >= 0) || p->nb_alpha > 100)
+        return xt_error_set(err, XT_EINVAL, "nb", "must be 0..100");
+    if (!(p->mix >= 0) || p->mix > 1)
+        return xt_error_set(err, XT_EINVAL, "mix", "must be 0..1");
     if (p->epochs < 1 || p->max_chars < 16 || p->max_chars > MAX_CHARS_CAP)
         return xt_error_set(err, XT_EINVAL, "params", "epochs >= 1, max_chars 16..%d",
                             MAX_CHARS_CAP);
@@ -1073,8 +1093,9 @@ int xt_classifier_encode(const struct xt_classifier *m, struct xt_buf *b)
         (rc = put_u32(b, (uint32_t)m->p.hash_bits)) || (rc = put_u32(b, (uint32_t)m->k)) ||
         (rc = put_u32(b, (uint32_t)m->p.max_chars)) ||
         (rc = put_u32(b, (m->p.title ? 1u : 0u) | (m->p.balanced ? 2u : 0u))) ||
-        (rc = put_f64(b, m->p.c)) ||
-        (rc = put_f64(b, m->scale)))
+        (rc = put_f64(b, m->p.c)) || (rc = put_f64(b, m->p.long_weight)) ||
+        (rc = put_f64(b, m->p.title_weight)) || (rc = put_f64(b, m->p.nb_alpha)) ||
+        (rc = put_f64(b, m->p.mix)) || (rc = put_f64(b, m->scale)))
         return rc;
     for (int i = 0; i < m->k; i++)
         if ((rc = put_str(b, m->labels[i])) || (rc = put_str(b, m->codes[i])))
@@ -1169,6 +1190,10 @@ int xt_classifier_decode(const void *data, size_t n, struct xt_classifier **out,
     prm.title = flags & 1u;
     prm.balanced = flags & 2u;
     prm.c = get_f64(&r);
+    prm.long_weight = get_f64(&r);
+    prm.title_weight = get_f64(&r);
+    prm.nb_alpha = get_f64(&r);
+    prm.mix = get_f64(&r);
     double scale = get_f64(&r);
     if (r.bad || check_params(&prm, NULL) || k < 2 || k > XT_CLASSIFY_MAX_CLASSES ||
         !(scale > 0))

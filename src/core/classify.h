@@ -49,7 +49,7 @@
 #include "lib/buf.h"
 #include "lib/err.h"
 
-#define XT_CLASSIFY_VERSION 1 /* model file format */
+#define XT_CLASSIFY_VERSION 2 /* model file format; 2 added the feature weights and NBSVM */
 #define XT_CLASSIFY_MAX_CLASSES 64
 #define XT_CLASSIFY_LABEL_MAX 64
 
@@ -81,7 +81,9 @@ struct xt_classify_params {
     double title_weight; /* weight of the title's own n-grams; default 1 */
     double nb_alpha;     /* > 0: scale each feature by its log-count ratio
                             for the class (NBSVM) with this smoothing;
-                            0 off */
+                            0 off; default 1 */
+    double mix;          /* with nb_alpha: weight of a plain SVM's margins
+                            blended with the NBSVM's (0..1); default 0 */
 };
 
 void xt_classify_params_init(struct xt_classify_params *p);
