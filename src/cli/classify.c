@@ -249,6 +249,34 @@ static int read_params(const struct xt_opts *o, struct xt_classify_params *p)
         }
         p->max_chars = (size_t)mc;
     }
+    if ((v = xt_opt(o, "long-weight", NULL))) {
+        p->long_weight = strtod(v, &end);
+        if (*end || !(p->long_weight >= 0) || p->long_weight > 10) {
+            fprintf(stderr, "xietong: classify: --long-weight: must be 0..10\n");
+            return 2;
+        }
+    }
+    if ((v = xt_opt(o, "title-weight", NULL))) {
+        p->title_weight = strtod(v, &end);
+        if (*end || !(p->title_weight >= 0) || p->title_weight > 10) {
+            fprintf(stderr, "xietong: classify: --title-weight: must be 0..10\n");
+            return 2;
+        }
+    }
+    if ((v = xt_opt(o, "nb", NULL))) {
+        p->nb_alpha = strtod(v, &end);
+        if (*end || !(p->nb_alpha >= 0) || p->nb_alpha > 100) {
+            fprintf(stderr, "xietong: classify: --nb: must be 0..100\n");
+            return 2;
+        }
+    }
+    if ((v = xt_opt(o, "mix", NULL))) {
+        p->mix = strtod(v, &end);
+        if (*end || !(p->mix >= 0) || p->mix > 1) {
+            fprintf(stderr, "xietong: classify: --mix: must be 0..1\n");
+            return 2;
+        }
+    }
     if (xt_opt_flag(o, "no-title"))
         p->title = false;
     if (xt_opt_flag(o, "unbalanced"))
@@ -420,9 +448,9 @@ static int cmd_train(const struct xt_opts *o)
         goto out;
     }
     printf("trained on %zu messages (%zu from '%s', %zu operator overrides), %d labels,"
-           " n-grams 1-%d, 2^%d buckets, C %.2f, calibration scale %.3f: %.2f s\n",
+           " n-grams 1-%d, 2^%d buckets, C %.2f, NBSVM %.2f, calibration scale %.3f: %.2f s\n",
            r.n, from_csv, data, r.n - from_csv, l.n_names, p.ngram_max, p.hash_bits, p.c,
-           xt_classifier_scale(m), secs);
+           p.nb_alpha, xt_classifier_scale(m), secs);
     for (int i = 0; i < l.n_names; i++)
         printf("  %-24s -> %s\n", l.names[i], *codes[i] ? codes[i] : "(no category)");
     printf("model '%s' (%zu bytes)\n", outp, b.len);
@@ -542,8 +570,8 @@ static int cmd_eval(const struct xt_opts *o)
         goto out;
     }
     printf("stratified %ld-fold cross-validation of '%s' (seed %llu, n-grams 1-%d, 2^%d"
-           " buckets, C %.2f): %.2f s\n",
-           k, data, (unsigned long long)p.seed, p.ngram_max, p.hash_bits, p.c,
+           " buckets, C %.2f, NBSVM %.2f): %.2f s\n",
+           k, data, (unsigned long long)p.seed, p.ngram_max, p.hash_bits, p.c, p.nb_alpha,
            seconds_since(&t0));
     print_eval(&e, l.names);
     xt_classify_eval_release(&e);

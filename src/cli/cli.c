@@ -30,7 +30,7 @@ static void usage(FILE *fp)
           "  apikey    add --name APP --scope CODE | list | revoke --name APP --data DIR\n"
           "                                            Open311 API keys (docs/OPEN311.md)\n"
           "  classify  train --data CSV [--text-col A,B] [--label-col L] [--map FILE]\n"
-          "            [--overrides DATADIR] [--ngram N] [--c C] --out MODEL\n"
+          "            [--overrides DATADIR] [--ngram N] [--c C] [--nb ALPHA] --out MODEL\n"
           "            | eval --data CSV [--folds K] [--seed N] [--folds-out FILE]\n"
           "            | eval --model MODEL --test CSV | predict --model MODEL [--csv FILE]\n"
           "  hot-issues [--unit CODE] [--period YYYY-MM] --data DIR | --csv FILE [--period P]\n"

@@ -219,6 +219,7 @@ struct feat {
  * the n-grams of one message. */
 struct featbuf {
     struct feat *f;
+    unsigned char *grp; /* [cap]: n-gram length - 1, + 8 for the title */
     size_t n, cap;
     uint32_t *slot_key; /* bucket + 1, 0 empty */
     uint32_t *slot_pos;
@@ -239,6 +240,7 @@ static void featbuf_release(struct featbuf *b)
     if (b->borrowed)
         return;
     free(b->f);
+    free(b->grp);
     free(b->slot_key);
     free(b->slot_pos);
     free(b->cps);
@@ -285,6 +287,10 @@ static int features(const struct xt_classify_params *p, const char *text, struct
         if (!nf)
             return XT_ENOMEM;
         b->f = nf;
+        unsigned char *ng = realloc(b->grp, grams);
+        if (!ng)
+            return XT_ENOMEM;
+        b->grp = ng;
         b->cap = grams;
     }
     size_t slots = need;
@@ -310,14 +316,21 @@ static int features(const struct xt_classify_params *p, const char *text, struct
                 b->slot_pos[s] = (uint32_t)b->n;
                 b->f[b->n].idx = bucket;
                 b->f[b->n].v = 1;
+                b->grp[b->n] = (unsigned char)(g + (i < nt ? 8 : 0));
                 b->n++;
             }
         }
     }
     static const float sublinear[9] = {0, 1.0f, 1.6931472f, 2.0986123f, 2.3862944f,
                                        2.6094379f, 2.7917595f, 2.9459102f, 3.0794415f};
+    float gw[16];
+    for (int g = 0; g < 8; g++) {
+        gw[g] = g >= 2 ? (float)p->long_weight : 1.0f;
+        gw[g + 8] = gw[g] * (float)p->title_weight;
+    }
     for (size_t i = 0; i < b->n; i++)
-        b->f[i].v = b->f[i].v < 9 ? sublinear[(int)b->f[i].v] : 1.0f + logf(b->f[i].v);
+        b->f[i].v = (b->f[i].v < 9 ? sublinear[(int)b->f[i].v] : 1.0f + logf(b->f[i].v)) *
+                    gw[b->grp[i]];
     return 0;
 }
 
@@ -350,6 +363,10 @@ void xt_classify_params_init(struct xt_classify_params *p)
     p->calib_folds = 3;
     p->seed = 20260517;
     p->max_chars = 2000;
+    p->long_weight = 1.0;
+    p->title_weight = 1.0;
+    p->nb_alpha = 1.0;
+    p->mix = 0.0;
 }
 
 static uint64_t splitmix(uint64_t *s)
@@ -562,12 +579,75 @@ static int train_ovr(const struct corpus *c, const size_t *subset, size_t ns, co
         cost[cl] = p->balanced && cnt[cl] ? p->c * (double)ns / ((double)k * (double)cnt[cl])
                                           : p->c;
     uint64_t rng = p->seed;
-    for (int cl = 0; cl < k; cl++) {
-        train_binary(c, subset, ns, label, cl, p, cost, wd, nb, alpha, qd, index, &rng);
-        for (size_t b = 0; b < nb; b++)
-            w[b * (size_t)k + (size_t)cl] = (float)wd[b];
-        bias[cl] = (float)wd[nb];
+    /* NBSVM (Wang & Manning 2012): for class cl, each feature is scaled
+     * by the log ratio of its smoothed presence counts in cl and in the
+     * other classes, r = ln((p / |p|) / (q / |q|)); the SVM learns on the
+     * scaled features, and w * r is the weight on the unscaled ones, so
+     * prediction is unchanged. */
+    double *pc = NULL, *qc = NULL, *r = NULL;
+    struct corpus sc = *c;
+    if (p->nb_alpha > 0) {
+        pc = malloc(nb * sizeof(double));
+        qc = malloc(nb * sizeof(double));
+        r = malloc(nb * sizeof(double));
+        sc.x = malloc((c->off[c->n] ? c->off[c->n] : 1) * sizeof(*sc.x));
+        if (!pc || !qc || !r || !sc.x) {
+            free(pc);
+            free(qc);
+            free(r);
+            free(sc.x);
+            free(wd);
+            free(alpha);
+            free(qd);
+            free(index);
+            return XT_ENOMEM;
+        }
+        memcpy(sc.x, c->x, c->off[c->n] * sizeof(*sc.x));
     }
+    for (int cl = 0; cl < k; cl++) {
+        if (r) {
+            double ps = 0, qs = 0;
+            for (size_t b = 0; b < nb; b++)
+                pc[b] = qc[b] = p->nb_alpha;
+            for (size_t s = 0; s < ns; s++) {
+                size_t i = subset[s];
+                double *to = label[i] == cl ? pc : qc;
+                for (size_t q = c->off[i]; q < c->off[i + 1]; q++)
+                    to[c->x[q].idx] += 1;
+            }
+            for (size_t b = 0; b < nb; b++) {
+                ps += pc[b];
+                qs += qc[b];
+            }
+            for (size_t b = 0; b < nb; b++)
+                r[b] = log((pc[b] / ps) / (qc[b] / qs));
+            for (size_t s = 0; s < ns; s++) {
+                size_t i = subset[s];
+                for (size_t q = c->off[i]; q < c->off[i + 1]; q++)
+                    sc.x[q].v = (float)(c->x[q].v * r[c->x[q].idx]);
+            }
+        }
+        train_binary(r ? &sc : c, subset, ns, label, cl, p, cost, wd, nb, alpha, qd, index,
+                     &rng);
+        double mix = r ? p->mix : 0;
+        for (size_t b = 0; b < nb; b++)
+            w[b * (size_t)k + (size_t)cl] = (float)((1 - mix) * (r ? wd[b] * r[b] : wd[b]));
+        bias[cl] = (float)((1 - mix) * wd[nb]);
+        if (mix > 0) {
+            /* The plain SVM on the same features: a sum of linear models
+             * is one linear model, so the blend costs nothing at
+             * prediction. */
+            train_binary(c, subset, ns, label, cl, p, cost, wd, nb, alpha, qd, index, &rng);
+            for (size_t b = 0; b < nb; b++)
+                w[b * (size_t)k + (size_t)cl] += (float)(mix * wd[b]);
+            bias[cl] += (float)(mix * wd[nb]);
+        }
+    }
+    free(pc);
+    free(qc);
+    free(r);
+    if (sc.x != c->x)
+        free(sc.x);
     free(wd);
     free(alpha);
     free(qd);
@@ -723,6 +803,14 @@ static int check_params(const struct xt_classify_params *p, struct xt_error *err
         return xt_error_set(err, XT_EINVAL, "hash-bits", "must be 12..24");
     if (!(p->c > 0) || p->c > 1e4)
         return xt_error_set(err, XT_EINVAL, "c", "must be a positive number up to 10000");
+    if (!(p->long_weight >= 0) || p->long_weight > 10)
+        return xt_error_set(err, XT_EINVAL, "long-weight", "must be 0..10");
+    if (!(p->title_weight >= 0) || p->title_weight > 10)
+        return xt_error_set(err, XT_EINVAL, "title-weight", "must be 0..10");
+    if (!(p->nb_alpha >= 0) || p->nb_alpha > 100)
+        return xt_error_set(err, XT_EINVAL, "nb", "must be 0..100");
+    if (!(p->mix >= 0) || p->mix > 1)
+        return xt_error_set(err, XT_EINVAL, "mix", "must be 0..1");
     if (p->epochs < 1 || p->max_chars < 16 || p->max_chars > MAX_CHARS_CAP)
         return xt_error_set(err, XT_EINVAL, "params", "epochs >= 1, max_chars 16..%d",
                             MAX_CHARS_CAP);
@@ -867,7 +955,8 @@ static void predict_margins(const struct xt_classifier *m, const char *text, dou
 {
     uint32_t cps[STACK_CPS], sk[STACK_SLOTS], sp[STACK_SLOTS];
     struct feat fs[STACK_FEATS];
-    struct featbuf sb = {fs, 0, STACK_FEATS, sk, sp, STACK_SLOTS, cps, STACK_CPS, true};
+    unsigned char gs[STACK_FEATS];
+    struct featbuf sb = {fs, gs, 0, STACK_FEATS, sk, sp, STACK_SLOTS, cps, STACK_CPS, true};
     struct featbuf hb;
     memset(&hb, 0, sizeof(hb));
     struct featbuf *b = &sb;
@@ -1004,8 +1093,9 @@ int xt_classifier_encode(const struct xt_classifier *m, struct xt_buf *b)
         (rc = put_u32(b, (uint32_t)m->p.hash_bits)) || (rc = put_u32(b, (uint32_t)m->k)) ||
         (rc = put_u32(b, (uint32_t)m->p.max_chars)) ||
         (rc = put_u32(b, (m->p.title ? 1u : 0u) | (m->p.balanced ? 2u : 0u))) ||
-        (rc = put_f64(b, m->p.c)) ||
-        (rc = put_f64(b, m->scale)))
+        (rc = put_f64(b, m->p.c)) || (rc = put_f64(b, m->p.long_weight)) ||
+        (rc = put_f64(b, m->p.title_weight)) || (rc = put_f64(b, m->p.nb_alpha)) ||
+        (rc = put_f64(b, m->p.mix)) || (rc = put_f64(b, m->scale)))
         return rc;
     for (int i = 0; i < m->k; i++)
         if ((rc = put_str(b, m->labels[i])) || (rc = put_str(b, m->codes[i])))
@@ -1100,6 +1190,10 @@ int xt_classifier_decode(const void *data, size_t n, struct xt_classifier **out,
     prm.title = flags & 1u;
     prm.balanced = flags & 2u;
     prm.c = get_f64(&r);
+    prm.long_weight = get_f64(&r);
+    prm.title_weight = get_f64(&r);
+    prm.nb_alpha = get_f64(&r);
+    prm.mix = get_f64(&r);
     double scale = get_f64(&r);
     if (r.bad || check_params(&prm, NULL) || k < 2 || k > XT_CLASSIFY_MAX_CLASSES ||
         !(scale > 0))

@@ -183,6 +183,98 @@ static void test_model_round_trip_and_refusals(void **state)
     toy_free(&t);
 }
 
+/* The feature weights and the NBSVM settings travel in the model file
+ * (format 2), and a model of format 1 is refused by name. */
+static void test_model_keeps_feature_weights(void **state)
+{
+    (void)state;
+    struct toy t;
+    toy_make(&t);
+    struct xt_classify_params p;
+    xt_classify_params_init(&p);
+    p.hash_bits = 14;
+    p.ngram_max = 3;
+    p.long_weight = 0.5;
+    p.title_weight = 1.5;
+    p.nb_alpha = 0.5;
+    p.mix = 0.25;
+    struct xt_classify_data d = {(const char **)t.text, t.label, t.n, (const char **)LABELS, 2};
+    struct xt_classifier *m = NULL, *m2 = NULL;
+    struct xt_error err;
+    assert_int_equal(xt_classifier_train(&d, CODES, &p, &m, &err), 0);
+    struct xt_buf b;
+    xt_buf_init(&b, 0);
+    assert_int_equal(xt_classifier_encode(m, &b), 0);
+    assert_int_equal(xt_classifier_decode(b.data, b.len, &m2, &err), 0);
+    const struct xt_classify_params *q = xt_classifier_params(m2);
+    assert_int_equal(q->ngram_max, 3);
+    assert_true(q->long_weight == 0.5);
+    assert_true(q->title_weight == 1.5);
+    assert_true(q->nb_alpha == 0.5);
+    assert_true(q->mix == 0.25);
+    /* The weights change what the model reads, so the decoded model must
+     * apply them: same margins on every text. */
+    for (size_t i = 0; i < t.n; i += 13) {
+        struct xt_prediction p1, p2;
+        xt_classifier_predict(m, t.text[i], &p1);
+        xt_classifier_predict(m2, t.text[i], &p2);
+        assert_int_equal(p1.label, p2.label);
+        assert_true(p1.margin == p2.margin);
+        assert_int_equal(p1.label, t.label[i]);
+    }
+    xt_classifier_free(m2);
+    m2 = NULL;
+    /* A model of format 1 (before these fields) is refused, not misread. */
+    b.data[8] = 1;
+    assert_int_equal(xt_classifier_decode(b.data, b.len, &m2, &err), XT_EINVAL);
+    assert_non_null(strstr(err.message, "version 1"));
+    assert_non_null(strstr(err.message, "retrain"));
+    assert_null(m2);
+    xt_buf_release(&b);
+    xt_classifier_free(m);
+    toy_free(&t);
+}
+
+/* NBSVM scales the features per class, so it learns a different model
+ * than the plain SVM; bad settings are refused naming the field. */
+static void test_nbsvm_params(void **state)
+{
+    (void)state;
+    struct toy t;
+    toy_make(&t);
+    struct xt_classify_data d = {(const char **)t.text, t.label, t.n, (const char **)LABELS, 2};
+    struct xt_classify_params p;
+    xt_classify_params_init(&p);
+    p.hash_bits = 14;
+    assert_true(p.nb_alpha > 0); /* on by default */
+    struct xt_classifier *a = NULL, *b = NULL;
+    struct xt_error err;
+    assert_int_equal(xt_classifier_train(&d, CODES, &p, &a, &err), 0);
+    p.nb_alpha = 0;
+    assert_int_equal(xt_classifier_train(&d, CODES, &p, &b, &err), 0);
+    struct xt_prediction pa, pb;
+    xt_classifier_predict(a, t.text[0], &pa);
+    xt_classifier_predict(b, t.text[0], &pb);
+    assert_int_equal(pa.label, pb.label);
+    assert_true(pa.margin != pb.margin);
+    xt_classifier_free(a);
+    xt_classifier_free(b);
+    struct xt_classifier *m = NULL;
+    p.nb_alpha = -1;
+    assert_int_equal(xt_classifier_train(&d, CODES, &p, &m, &err), XT_EINVAL);
+    assert_string_equal(err.field, "nb");
+    p.nb_alpha = 1;
+    p.mix = 2;
+    assert_int_equal(xt_classifier_train(&d, CODES, &p, &m, &err), XT_EINVAL);
+    assert_string_equal(err.field, "mix");
+    p.mix = 0;
+    p.long_weight = -0.5;
+    assert_int_equal(xt_classifier_train(&d, CODES, &p, &m, &err), XT_EINVAL);
+    assert_string_equal(err.field, "long-weight");
+    assert_null(m);
+    toy_free(&t);
+}
+
 static void test_refuses_one_label(void **state)
 {
     (void)state;
@@ -205,6 +297,8 @@ int main(void)
         cmocka_unit_test(test_learns_toy_signal),
         cmocka_unit_test(test_crossval_counts),
         cmocka_unit_test(test_model_round_trip_and_refusals),
+        cmocka_unit_test(test_model_keeps_feature_weights),
+        cmocka_unit_test(test_nbsvm_params),
         cmocka_unit_test(test_refuses_one_label),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
