@@ -353,7 +353,8 @@ int xt_hot_cluster(const struct xt_hot_item *items, size_t n, const struct xt_ho
         c->score = (double)c->n + 0.5 * (growth > 0 ? growth : 0) +
                    2.0 * log2(1.0 + (double)c->support) + (c->places > 1 ? c->places - 1 : 0);
     }
-    qsort(cl, ncl, sizeof(*cl), cmp_score);
+    if (ncl > 1)
+        qsort(cl, ncl, sizeof(*cl), cmp_score);
     *out = cl;
     *nout = ncl;
     cl = NULL;
