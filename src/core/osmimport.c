@@ -103,6 +103,10 @@ static int on_node(const void *user, const readosm_node *node)
     struct osm_ctx *c = (struct osm_ctx *)user;
     if (node->latitude == READOSM_UNDEFINED || node->longitude == READOSM_UNDEFINED)
         return READOSM_OK;
+    /* readosm takes lat="95" or lat="nan" as written: such a node is as
+     * good as one without coordinates (ways through it are cut there). */
+    if (!(fabs(node->latitude) <= 90) || !(fabs(node->longitude) <= 180))
+        return READOSM_OK;
     if (c->n_nodes == c->cap_nodes) {
         size_t cap = c->cap_nodes;
         if (grow((void **)&c->nid, &cap, c->n_nodes + 1, sizeof(*c->nid)))
