@@ -4,11 +4,13 @@
 #include "core/osmimport.h"
 #include "core/facility.h"
 
+#include <libxml/xmlreader.h>
 #include <math.h>
 #include <readosm.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct osm_way {
     size_t start;
@@ -320,6 +322,51 @@ static int build(struct osm_ctx *c, const struct xt_dem *dem, struct xt_roadnet 
     return rc;
 }
 
+/* readosm 1.1.0 reads .osm files with expat and trusts their shape: a
+ * <tag> without k or v, or a <member> without type, ref or role, makes it
+ * call strlen(NULL), and a file that is not well-formed leaks its parser.
+ * So an .osm file is walked once with libxml2 first (no network, no
+ * entities) and refused, with the line, before readosm sees it. */
+static int osm_xml_check(const char *path, struct xt_error *err)
+{
+    static const struct {
+        const char *element, *attrs[3];
+    } need[] = {
+        {"tag", {"k", "v", NULL}},
+        {"member", {"type", "ref", "role"}},
+        {"nd", {"ref", NULL, NULL}},
+    };
+    xmlTextReaderPtr r =
+        xmlReaderForFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!r)
+        return xt_error_set(err, XT_EINVAL, "osm", "cannot read '%s'", path);
+    int rc, bad = 0;
+    while (!bad && (rc = xmlTextReaderRead(r)) == 1) {
+        if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
+            continue;
+        const char *name = (const char *)xmlTextReaderConstLocalName(r);
+        for (size_t i = 0; name && !bad && i < sizeof(need) / sizeof(need[0]); i++) {
+            if (strcmp(name, need[i].element) != 0)
+                continue;
+            for (int k = 0; k < 3 && need[i].attrs[k] && !bad; k++) {
+                xmlChar *v = xmlTextReaderGetAttribute(r, (const xmlChar *)need[i].attrs[k]);
+                if (!v)
+                    bad = xt_error_set(err, XT_EINVAL, "osm",
+                                       "'%s' line %d: <%s> without its attribute '%s'", path,
+                                       xmlTextReaderGetParserLineNumber(r), name,
+                                       need[i].attrs[k]);
+                xmlFree(v);
+            }
+        }
+    }
+    if (!bad && rc != 0)
+        bad = xt_error_set(err, XT_EINVAL, "osm",
+                           "cannot read '%s': not well-formed OSM XML (near line %d)", path,
+                           xmlTextReaderGetParserLineNumber(r));
+    xmlFreeTextReader(r);
+    return bad;
+}
+
 int xt_osm_import(const char *path, const struct xt_speeds *sp, const struct xt_dem *dem,
                   struct xt_roadnet *net, struct xt_poi **pois, size_t *n_pois,
                   struct xt_import_counts *cnt, struct xt_error *err)
@@ -329,6 +376,12 @@ int xt_osm_import(const char *path, const struct xt_speeds *sp, const struct xt_
     *pois = NULL;
     *n_pois = 0;
     struct osm_ctx c = {.sp = sp, .sorted = true};
+    size_t plen = strlen(path);
+    if (plen > 4 && strcasecmp(path + plen - 4, ".osm") == 0) {
+        int xrc = osm_xml_check(path, err);
+        if (xrc)
+            return xrc;
+    }
     const void *h = NULL;
     int orc = readosm_open(path, &h);
     if (orc == READOSM_OK)

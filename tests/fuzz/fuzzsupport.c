@@ -388,8 +388,10 @@ static void check_answer(struct xt_req *r, const char *url)
         struct json_object *code = NULL, *desc = NULL;
         if (!e || !json_object_object_get_ex(e, "code", &code) ||
             json_object_get_int(code) != r->status ||
-            !json_object_object_get_ex(e, "description", &desc))
+            !json_object_object_get_ex(e, "description", &desc)) {
+            fprintf(stderr, "fuzzsupport: %d answer: %.*s\n", r->status, (int)len, body);
             die("Open311 error answer without code and description");
+        }
     } else if (r->status >= 400) {
         struct json_object *e = NULL, *code = NULL;
         if (!json_object_object_get_ex(o, "error", &e) ||
