@@ -367,6 +367,111 @@ static int osm_xml_check(const char *path, struct xt_error *err)
     return bad;
 }
 
+/* A protobuf varint from fp; false at EOF or past 10 bytes. */
+static bool pbf_varint(FILE *fp, uint64_t *v, long *used)
+{
+    *v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        int c = getc(fp);
+        if (c == EOF)
+            return false;
+        (*used)++;
+        *v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            return true;
+    }
+    return false;
+}
+
+/* readosm 1.1.0 allocates the sizes a .pbf file declares (a blob header,
+ * a blob, its inflated size) before it checks them against the file: one
+ * line of bytes can make it ask for gigabytes. So the file's blocks are
+ * walked first, and their sizes held to the format's limits (a BlobHeader
+ * under 64 KiB, a Blob and its inflated data at most 32 MiB) and to the
+ * file. Only the framing is read; the blocks' contents are readosm's. */
+static int pbf_check(const char *path, struct xt_error *err)
+{
+    const uint64_t blob_max = (uint64_t)32 << 20;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return xt_error_set(err, XT_ENOTFOUND, "osm", "cannot open '%s'", path);
+    long size = -1;
+    if (fseek(fp, 0, SEEK_END) == 0)
+        size = ftell(fp);
+    int rc = 0;
+    long pos = 0, block = 0;
+    if (size < 0 || fseek(fp, 0, SEEK_SET) != 0)
+        rc = xt_error_set(err, XT_EINVAL, "osm", "cannot read '%s'", path);
+    while (!rc && pos < size) {
+        block++;
+        unsigned char b4[4];
+        if (fread(b4, 1, 4, fp) != 4) {
+            rc = -1;
+            break;
+        }
+        uint64_t hlen = (uint64_t)b4[0] << 24 | (uint64_t)b4[1] << 16 | (uint64_t)b4[2] << 8 | b4[3];
+        pos += 4;
+        if (hlen >= 64 * 1024 || hlen > (uint64_t)(size - pos)) {
+            rc = -1;
+            break;
+        }
+        /* BlobHeader: field 3 (varint) is the Blob's size. */
+        uint64_t datasize = UINT64_MAX;
+        long end = pos + (long)hlen;
+        while (!rc && pos < end) {
+            uint64_t key, v;
+            if (!pbf_varint(fp, &key, &pos)) {
+                rc = -1;
+            } else if ((key & 7) == 0) {
+                if (!pbf_varint(fp, &v, &pos))
+                    rc = -1;
+                else if (key >> 3 == 3)
+                    datasize = v;
+            } else if ((key & 7) == 2) {
+                if (!pbf_varint(fp, &v, &pos) || v > (uint64_t)(end - pos) ||
+                    fseek(fp, (long)v, SEEK_CUR) != 0)
+                    rc = -1;
+                else
+                    pos += (long)v;
+            } else {
+                rc = -1;
+            }
+        }
+        if (rc || pos != end || datasize > blob_max || datasize > (uint64_t)(size - pos)) {
+            rc = -1;
+            break;
+        }
+        /* Blob: field 2 (varint) is the inflated size. */
+        end = pos + (long)datasize;
+        while (!rc && pos < end) {
+            uint64_t key, v;
+            if (!pbf_varint(fp, &key, &pos)) {
+                rc = -1;
+            } else if ((key & 7) == 0) {
+                if (!pbf_varint(fp, &v, &pos) || (key >> 3 == 2 && v > blob_max))
+                    rc = -1;
+            } else if ((key & 7) == 2) {
+                if (!pbf_varint(fp, &v, &pos) || v > (uint64_t)(end - pos) ||
+                    fseek(fp, (long)v, SEEK_CUR) != 0)
+                    rc = -1;
+                else
+                    pos += (long)v;
+            } else {
+                rc = -1;
+            }
+        }
+        if (!rc && pos != end)
+            rc = -1;
+    }
+    fclose(fp);
+    if (rc == -1)
+        rc = xt_error_set(err, XT_EINVAL, "osm",
+                          "cannot read '%s': block %ld is damaged or larger than the PBF "
+                          "format allows",
+                          path, block);
+    return rc;
+}
+
 int xt_osm_import(const char *path, const struct xt_speeds *sp, const struct xt_dem *dem,
                   struct xt_roadnet *net, struct xt_poi **pois, size_t *n_pois,
                   struct xt_import_counts *cnt, struct xt_error *err)
@@ -381,6 +486,10 @@ int xt_osm_import(const char *path, const struct xt_speeds *sp, const struct xt_
         int xrc = osm_xml_check(path, err);
         if (xrc)
             return xrc;
+    } else if (plen > 4 && strcasecmp(path + plen - 4, ".pbf") == 0) {
+        int prc = pbf_check(path, err);
+        if (prc)
+            return prc;
     }
     const void *h = NULL;
     int orc = readosm_open(path, &h);
