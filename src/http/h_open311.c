@@ -190,6 +190,9 @@ int xt_open311_errors(struct xt_req *r, int code)
     int status;
     switch (r->err.code) {
     case XT_EINVAL:
+        /* a method no route under /open311/ takes: server.c answers 405 */
+        status = !r->route && strcmp(r->err.field, "method") == 0 ? 405 : 400;
+        break;
     case XT_EEXIST:
     case XT_ESTATE:
         status = 400;
