@@ -41,6 +41,7 @@ for t in $targets; do
     rm -rf "$tmp" && mkdir -p "$tmp"
     # ASan's leak check stays on; a slow input (10 s) counts as a failure.
     XT_FUZZ_TMPDIR="$tmp" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        LSAN_OPTIONS=suppressions="$src/tests/fuzz/lsan.supp":print_suppressions=0 \
         UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
         -print_final_stats=1 -artifact_prefix="$art/" $dict \

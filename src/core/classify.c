@@ -50,6 +50,13 @@ static size_t decode_one(const unsigned char *s, size_t n, uint32_t *cp)
         }
         v = (v << 6) | (s[i] & 0x3Fu);
     }
+    /* Overlong forms, surrogates and values past U+10FFFF are not UTF-8
+     * either: passed on, they came back out as invalid bytes. */
+    static const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < least[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+        *cp = 0xFFFD;
+        return 1;
+    }
     *cp = v;
     return len;
 }

@@ -4,11 +4,14 @@
 #include "core/osmimport.h"
 #include "core/facility.h"
 
+#include <libxml/xmlreader.h>
 #include <math.h>
 #include <readosm.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <zlib.h>
 
 struct osm_way {
     size_t start;
@@ -102,6 +105,10 @@ static int on_node(const void *user, const readosm_node *node)
 {
     struct osm_ctx *c = (struct osm_ctx *)user;
     if (node->latitude == READOSM_UNDEFINED || node->longitude == READOSM_UNDEFINED)
+        return READOSM_OK;
+    /* readosm takes lat="95" or lat="nan" as written: such a node is as
+     * good as one without coordinates (ways through it are cut there). */
+    if (!(fabs(node->latitude) <= 90) || !(fabs(node->longitude) <= 180))
         return READOSM_OK;
     if (c->n_nodes == c->cap_nodes) {
         size_t cap = c->cap_nodes;
@@ -316,6 +323,298 @@ static int build(struct osm_ctx *c, const struct xt_dem *dem, struct xt_roadnet 
     return rc;
 }
 
+/* readosm 1.1.0 reads .osm files with expat and trusts their shape: a
+ * <tag> without k or v, or a <member> without type, ref or role, makes it
+ * call strlen(NULL), and a file that is not well-formed leaks its parser.
+ * So an .osm file is walked once with libxml2 first (no network, no
+ * entities) and refused, with the line, before readosm sees it. */
+static int osm_xml_check(const char *path, struct xt_error *err)
+{
+    static const struct {
+        const char *element, *attrs[3];
+    } need[] = {
+        {"tag", {"k", "v", NULL}},
+        {"member", {"type", "ref", "role"}},
+        {"nd", {"ref", NULL, NULL}},
+    };
+    xmlTextReaderPtr r =
+        xmlReaderForFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!r)
+        return xt_error_set(err, XT_EINVAL, "osm", "cannot read '%s'", path);
+    int rc, bad = 0;
+    while (!bad && (rc = xmlTextReaderRead(r)) == 1) {
+        if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
+            continue;
+        const char *name = (const char *)xmlTextReaderConstLocalName(r);
+        for (size_t i = 0; name && !bad && i < sizeof(need) / sizeof(need[0]); i++) {
+            if (strcmp(name, need[i].element) != 0)
+                continue;
+            for (int k = 0; k < 3 && need[i].attrs[k] && !bad; k++) {
+                xmlChar *v = xmlTextReaderGetAttribute(r, (const xmlChar *)need[i].attrs[k]);
+                if (!v)
+                    bad = xt_error_set(err, XT_EINVAL, "osm",
+                                       "'%s' line %d: <%s> without its attribute '%s'", path,
+                                       xmlTextReaderGetParserLineNumber(r), name,
+                                       need[i].attrs[k]);
+                xmlFree(v);
+            }
+        }
+    }
+    if (!bad && rc != 0)
+        bad = xt_error_set(err, XT_EINVAL, "osm",
+                           "cannot read '%s': not well-formed OSM XML (near line %d)", path,
+                           xmlTextReaderGetParserLineNumber(r));
+    xmlFreeTextReader(r);
+    return bad;
+}
+
+/* ---- the .pbf framing and block check ---- */
+
+/* A protobuf message being read: [p, end). */
+struct pb {
+    const uint8_t *p, *end;
+};
+
+static bool pb_varint(struct pb *m, uint64_t *v)
+{
+    *v = 0;
+    for (int shift = 0; shift < 64 && m->p < m->end; shift += 7) {
+        uint8_t c = *m->p++;
+        *v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            return true;
+    }
+    return false;
+}
+
+/* The next field: its number, wire type, and its varint value or its
+ * bytes (wire type 2). Fixed 32/64-bit fields are skipped over. 0 at the
+ * end, 1 for a field, -1 when damaged. */
+static int pb_next(struct pb *m, uint32_t *field, int *wt, uint64_t *v, struct pb *sub)
+{
+    if (m->p >= m->end)
+        return 0;
+    uint64_t key;
+    if (!pb_varint(m, &key))
+        return -1;
+    *field = (uint32_t)(key >> 3);
+    *wt = (int)(key & 7);
+    switch (*wt) {
+    case 0:
+        return pb_varint(m, v) ? 1 : -1;
+    case 1:
+    case 5: {
+        size_t n = *wt == 1 ? 8 : 4;
+        if ((size_t)(m->end - m->p) < n)
+            return -1;
+        m->p += n;
+        return 1;
+    }
+    case 2:
+        if (!pb_varint(m, v) || *v > (uint64_t)(m->end - m->p))
+            return -1;
+        sub->p = m->p;
+        sub->end = m->p + *v;
+        m->p += *v;
+        return 1;
+    default:
+        return -1;
+    }
+}
+
+/* Count the varints of a packed field; with max, also their largest
+ * value (as unsigned), or with delta the largest running sum of zigzag
+ * deltas and whether one went negative. false when damaged. */
+static bool pb_packed(struct pb sub, size_t *count, uint64_t *max, bool delta, bool *negative)
+{
+    int64_t sum = 0;
+    while (sub.p < sub.end) {
+        uint64_t v;
+        if (!pb_varint(&sub, &v))
+            return false;
+        (*count)++;
+        if (delta) {
+            sum += (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+            if (sum < 0)
+                *negative = true;
+            else if ((uint64_t)sum > *max)
+                *max = (uint64_t)sum;
+        } else if (max && v > *max) {
+            *max = v;
+        }
+    }
+    return true;
+}
+
+/* What readosm 1.1.0 trusts in a PrimitiveBlock: every string index within
+ * the string table, and the parallel arrays (dense ids, lats, lons, info;
+ * keys and values; relation roles, members and types) of equal length. */
+static bool pbf_block_ok(struct pb blk)
+{
+    size_t nstr = 0;
+    uint64_t maxsid = 0;
+    bool neg = false;
+    struct pb f;
+    uint32_t fld;
+    int wt, r;
+    uint64_t v;
+    while ((r = pb_next(&blk, &fld, &wt, &v, &f)) == 1) {
+        if (fld == 1 && wt == 2) { /* StringTable */
+            struct pb t = f, x;
+            while ((r = pb_next(&t, &fld, &wt, &v, &x)) == 1)
+                nstr += fld == 1;
+            if (r < 0)
+                return false;
+        } else if (fld == 2 && wt == 2) { /* PrimitiveGroup */
+            struct pb g = f, e;
+            while ((r = pb_next(&g, &fld, &wt, &v, &e)) == 1) {
+                if (wt != 2)
+                    continue;
+                /* counts by field number of the element, and of its info */
+                size_t cnt[16] = {0}, icnt[8] = {0};
+                uint32_t efld = fld;
+                struct pb x, y;
+                int r2;
+                while ((r2 = pb_next(&e, &fld, &wt, &v, &x)) == 1) {
+                    if (wt != 2 || fld >= 16)
+                        continue;
+                    bool is_info = (efld == 2 && fld == 5) || (efld != 2 && fld == 4);
+                    if (is_info) {
+                        while ((r2 = pb_next(&x, &fld, &wt, &v, &y)) == 1) {
+                            if (fld == 5 && wt == 0 && v > maxsid)
+                                maxsid = v; /* Info.user_sid */
+                            if (wt == 2 && fld < 8 &&
+                                !pb_packed(y, &icnt[fld], fld == 5 ? &maxsid : NULL,
+                                           efld == 2 && fld == 5, &neg))
+                                return false; /* DenseInfo arrays */
+                        }
+                        if (r2 < 0)
+                            return false;
+                        continue;
+                    }
+                    bool sid = (efld != 2 && (fld == 2 || fld == 3)) || (efld == 2 && fld == 10) ||
+                               (efld == 4 && fld == 8);
+                    if (!pb_packed(x, &cnt[fld], sid ? &maxsid : NULL, false, &neg))
+                        return false;
+                }
+                if (r2 < 0)
+                    return false;
+                if (cnt[2] != cnt[3] && efld != 2)
+                    return false; /* keys and vals */
+                if (efld == 2) {
+                    if (cnt[1] != cnt[8] || cnt[1] != cnt[9])
+                        return false; /* dense id, lat, lon */
+                    for (int i = 1; i < 8; i++)
+                        if (icnt[i] && icnt[i] != cnt[1])
+                            return false;
+                }
+                if (efld == 4 && (cnt[8] != cnt[9] || cnt[8] != cnt[10]))
+                    return false; /* roles, memids, types */
+            }
+            if (r < 0)
+                return false;
+        }
+    }
+    return r == 0 && !neg && (maxsid == 0 || maxsid < nstr);
+}
+
+/* readosm 1.1.0 allocates the sizes a .pbf file declares (a blob header,
+ * a blob, its inflated size) before it checks them against the file, and
+ * trusts the contents of a block: one line of bytes asked for gigabytes,
+ * a string index past the table crashed it. So the file is walked first:
+ * sizes held to the format's limits (a BlobHeader under 64 KiB, a Blob
+ * and its inflated data at most 32 MiB) and to the file, and every data
+ * block inflated and checked (pbf_block_ok). */
+static int pbf_check(const char *path, struct xt_error *err)
+{
+    const uint64_t blob_max = (uint64_t)32 << 20;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return xt_error_set(err, XT_ENOTFOUND, "osm", "cannot open '%s'", path);
+    long size = -1;
+    if (fseek(fp, 0, SEEK_END) == 0)
+        size = ftell(fp);
+    int rc = 0;
+    long pos = 0, block = 0;
+    uint8_t *head = NULL, *blob = NULL, *raw = NULL;
+    if (size < 0 || fseek(fp, 0, SEEK_SET) != 0)
+        rc = -1;
+    while (!rc && pos < size) {
+        block++;
+        rc = -1; /* until the block is read through */
+        unsigned char b4[4];
+        if (fread(b4, 1, 4, fp) != 4)
+            break;
+        uint64_t hlen = (uint64_t)b4[0] << 24 | (uint64_t)b4[1] << 16 | (uint64_t)b4[2] << 8 | b4[3];
+        pos += 4;
+        if (hlen >= 64 * 1024 || hlen > (uint64_t)(size - pos))
+            break;
+        free(head);
+        head = malloc(hlen ? hlen : 1);
+        if (!head || fread(head, 1, hlen, fp) != hlen)
+            break;
+        pos += (long)hlen;
+        /* BlobHeader: type (1), datasize (3). */
+        struct pb m = {head, head + hlen}, f;
+        uint32_t fld;
+        int wt, r;
+        uint64_t v, datasize = UINT64_MAX;
+        bool data = false;
+        while ((r = pb_next(&m, &fld, &wt, &v, &f)) == 1) {
+            if (fld == 3 && wt == 0)
+                datasize = v;
+            if (fld == 1 && wt == 2)
+                data = v == 7 && memcmp(f.p, "OSMData", 7) == 0;
+        }
+        if (r < 0 || datasize > blob_max || datasize > (uint64_t)(size - pos))
+            break;
+        free(blob);
+        blob = malloc(datasize ? datasize : 1);
+        if (!blob || fread(blob, 1, datasize, fp) != datasize)
+            break;
+        pos += (long)datasize;
+        /* Blob: raw (1), raw_size (2), zlib_data (3). */
+        struct pb b = {blob, blob + datasize}, content = {NULL, NULL};
+        uint64_t raw_size = 0;
+        bool zipped = false;
+        while ((r = pb_next(&b, &fld, &wt, &v, &f)) == 1) {
+            if (fld == 2 && wt == 0)
+                raw_size = v;
+            if ((fld == 1 || fld == 3) && wt == 2) {
+                content = f;
+                zipped = fld == 3;
+            }
+        }
+        if (r < 0 || raw_size > blob_max)
+            break;
+        if (data && content.p) {
+            struct pb blk = content;
+            if (zipped) {
+                free(raw);
+                raw = malloc(raw_size ? raw_size : 1);
+                uLongf n = (uLongf)raw_size;
+                if (!raw || uncompress(raw, &n, content.p, (uLong)(content.end - content.p)) != Z_OK)
+                    break;
+                blk.p = raw;
+                blk.end = raw + n;
+            }
+            if (!pbf_block_ok(blk))
+                break;
+        }
+        rc = 0;
+    }
+    fclose(fp);
+    free(head);
+    free(blob);
+    free(raw);
+    if (rc == -1)
+        rc = xt_error_set(err, XT_EINVAL, "osm",
+                          "cannot read '%s': block %ld is damaged or larger than the PBF "
+                          "format allows",
+                          path, block);
+    return rc;
+}
+
 int xt_osm_import(const char *path, const struct xt_speeds *sp, const struct xt_dem *dem,
                   struct xt_roadnet *net, struct xt_poi **pois, size_t *n_pois,
                   struct xt_import_counts *cnt, struct xt_error *err)
@@ -325,6 +624,16 @@ int xt_osm_import(const char *path, const struct xt_speeds *sp, const struct xt_
     *pois = NULL;
     *n_pois = 0;
     struct osm_ctx c = {.sp = sp, .sorted = true};
+    size_t plen = strlen(path);
+    if (plen > 4 && strcasecmp(path + plen - 4, ".osm") == 0) {
+        int xrc = osm_xml_check(path, err);
+        if (xrc)
+            return xrc;
+    } else if (plen > 4 && strcasecmp(path + plen - 4, ".pbf") == 0) {
+        int prc = pbf_check(path, err);
+        if (prc)
+            return prc;
+    }
     const void *h = NULL;
     int orc = readosm_open(path, &h);
     if (orc == READOSM_OK)

@@ -107,8 +107,22 @@ static int xml_text(struct xt_buf *b, const char *s)
             rc |= xt_buf_puts(b, "&apos;");
             break;
         default:
-            if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r')
+            if (c >= 0x80) {
+                /* Only characters XML allows: text from outside (a path
+                 * echoed in an error) may hold bytes that are not UTF-8,
+                 * and U+FFFE, U+FFFF are not characters. */
+                size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+                uint32_t cp = 0;
+                if (strnlen(s, len) == len && xt_utf8_valid(s, len) &&
+                    xt_utf8_decode(s, &cp) == (int)len && cp != 0xFFFE && cp != 0xFFFF) {
+                    rc |= xt_buf_append(b, s, len);
+                    s += len - 1;
+                } else {
+                    rc |= xt_buf_puts(b, "\xEF\xBF\xBD"); /* U+FFFD */
+                }
+            } else if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') {
                 rc |= xt_buf_append(b, s, 1);
+            }
         }
     }
     return rc;
@@ -176,6 +190,9 @@ int xt_open311_errors(struct xt_req *r, int code)
     int status;
     switch (r->err.code) {
     case XT_EINVAL:
+        /* a method no route under /open311/ takes: server.c answers 405 */
+        status = !r->route && strcmp(r->err.field, "method") == 0 ? 405 : 400;
+        break;
     case XT_EEXIST:
     case XT_ESTATE:
         status = 400;

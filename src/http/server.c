@@ -67,10 +67,8 @@ int xt_reply_error(struct xt_req *r, int code)
 {
     if (r->err.code == XT_OK)
         xt_error_set(&r->err, code, "", "%s", xt_errcode_name(code));
-    for (size_t i = 0; r->route && i < xt_error_format_count; i++)
-        if (strncmp(r->route->pattern, xt_error_formats[i].prefix,
-                    strlen(xt_error_formats[i].prefix)) == 0)
-            return xt_error_formats[i].reply(r, code);
+    if (r->error_format)
+        return r->error_format->reply(r, code);
     int status = xt_errcode_http_status(r->err.code);
     struct json_object *e = json_object_new_object();
     json_object_object_add(e, "code", json_object_new_string(xt_errcode_name(r->err.code)));
@@ -365,6 +363,9 @@ struct xt_req *xt_req_begin(struct xt_server *srv, void *conn, xt_kv_lookup_fn l
     snprintf(r->request_id, sizeof(r->request_id), "r%ld", atomic_fetch_add(&srv->next_id, 1));
     bool mismatch;
     r->route = find_route(method, url, r, &mismatch);
+    for (size_t i = 0; i < xt_error_format_count; i++)
+        if (strncmp(url, xt_error_formats[i].prefix, strlen(xt_error_formats[i].prefix)) == 0)
+            r->error_format = &xt_error_formats[i];
     xt_buf_init(&r->body, r->route && r->route->body_limit ? r->route->body_limit : 1);
     if (!r->route) {
         if (mismatch)

@@ -86,6 +86,9 @@ struct xt_req {
     const char *content_type;
     bool no_replay; /* the answer holds a secret: not stored for Idempotency-Key repeats */
     char disposition[1024]; /* Content-Disposition of a file download, "" for none */
+    /* How errors are written, chosen by the URL's prefix (also when no
+     * route matched it); NULL for the JSON of /api/v1. */
+    const struct xt_error_format *error_format;
 };
 
 /* The creator of every request filed without an account, and the actor of

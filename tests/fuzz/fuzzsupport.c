@@ -3,6 +3,7 @@
 
 #include <ftw.h>
 #include <json-c/json.h>
+#include <libxml/parser.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "http/server.h"
 #include "lib/crypto.h"
 #include "lib/log.h"
+#include "store/open311.h"
 
 struct fuzz_account {
     const char *who, *username, *password, *role, *scope;
@@ -40,6 +42,7 @@ static char world_dir[512];
 static struct xt_store *store;
 static struct xt_server *server;
 static char ticket_number[32];
+static char api_key[XT_TOKEN_LEN + 1];
 static bool ready;
 
 static void die(const char *what)
@@ -94,6 +97,19 @@ struct xt_store *fuzz_store(void)
 const char *fuzz_ticket_number(void)
 {
     return ticket_number;
+}
+
+const char *fuzz_apikey(void)
+{
+    return api_key;
+}
+
+int fuzz_actor(const char *who, struct xt_actor *actor)
+{
+    const char *token = fuzz_token(who);
+    if (!token)
+        return XT_ENOTFOUND;
+    return xt_store_session(store, token, (int64_t)time(NULL), actor);
 }
 
 const char *fuzz_token(const char *who)
@@ -184,6 +200,9 @@ void fuzz_world_init(void)
                            accounts[i].token, &actor, &err))
             die(err.message);
     }
+    /* An Open311 client's key for the prefecture (xietong apikey add). */
+    if (xt_store_apikey_add(store, "fuzz-client", "6229", (int64_t)time(NULL), api_key, &err))
+        die(err.message);
     ready = true;
     if (new_ticket())
         die("cannot create and dispatch the ticket to act on");
@@ -282,7 +301,11 @@ static char *substitute(const char *s)
     while (*s) {
         bool done = false;
         if (*s == '@') {
-            if (strncmp(s + 1, "ticket", 6) == 0) {
+            if (strncmp(s + 1, "apikey", 6) == 0) {
+                n += (size_t)snprintf(out + n, cap - n, "%s", api_key);
+                s += 7;
+                done = true;
+            } else if (strncmp(s + 1, "ticket", 6) == 0) {
                 n += (size_t)snprintf(out + n, cap - n, "%s", ticket_number);
                 s += 7;
                 done = true;
@@ -324,7 +347,7 @@ static void parse_pairs(char *s, char sep, struct kv *list, int *n, bool decode)
     }
 }
 
-static void check_answer(struct xt_req *r)
+static void check_answer(struct xt_req *r, const char *url)
 {
     size_t len;
     const char *body = xt_req_answer(r, &len);
@@ -334,7 +357,21 @@ static void check_answer(struct xt_req *r)
         fprintf(stderr, "fuzzsupport: 500 answer: %s (%s)\n", r->err.message, body);
         die("internal error on outside input: bad input must get a 4xx");
     }
-    if (r->raw && r->status == 200)
+    /* Open311 answers (h_open311.c) in its own shapes, JSON or XML. */
+    bool open311 = strncmp(url, "/open311/", 9) == 0;
+    if (open311 && r->content_type && strncmp(r->content_type, "text/xml", 8) == 0) {
+        xmlDocPtr doc = xmlReadMemory(body, (int)len, "answer.xml", "UTF-8",
+                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+        if (!doc)
+            die("Open311 XML answer is not well-formed");
+        xmlNodePtr root = xmlDocGetRootElement(doc);
+        bool is_errors = root && xmlStrcmp(root->name, (const xmlChar *)"errors") == 0;
+        xmlFreeDoc(doc);
+        if (r->status >= 400 && !is_errors)
+            die("Open311 XML error answer without <errors>");
+        return;
+    }
+    if (r->raw && r->status == 200 && !open311)
         return; /* a static file */
     struct json_tokener *tok = json_tokener_new();
     struct json_object *o = json_tokener_parse_ex(tok, body, (int)len);
@@ -342,7 +379,20 @@ static void check_answer(struct xt_req *r)
     json_tokener_free(tok);
     if (!ok)
         die("answer is not JSON");
-    if (r->status >= 400) {
+    if (r->status >= 400 && open311) {
+        /* GeoReport v2 errors: [{"code": status, "description": "..."}] */
+        struct json_object *e = json_object_is_type(o, json_type_array) &&
+                                        json_object_array_length(o) > 0
+                                    ? json_object_array_get_idx(o, 0)
+                                    : NULL;
+        struct json_object *code = NULL, *desc = NULL;
+        if (!e || !json_object_object_get_ex(e, "code", &code) ||
+            json_object_get_int(code) != r->status ||
+            !json_object_object_get_ex(e, "description", &desc)) {
+            fprintf(stderr, "fuzzsupport: %d answer: %.*s\n", r->status, (int)len, body);
+            die("Open311 error answer without code and description");
+        }
+    } else if (r->status >= 400) {
         struct json_object *e = NULL, *code = NULL;
         if (!json_object_object_get_ex(o, "error", &e) ||
             !json_object_object_get_ex(e, "code", &code))
@@ -394,7 +444,7 @@ int fuzz_request(const char *method, const char *path, const char *query, const 
         off += piece;
     }
     xt_req_run(r);
-    check_answer(r);
+    check_answer(r, url);
     static long requests;
     if (strcmp(method, "DELETE") == 0)
         renew_sessions();

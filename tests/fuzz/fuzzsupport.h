@@ -32,6 +32,13 @@ const char *fuzz_dir(void);
 /* The bearer token of the account with that role name ("operator",
  * "township2" for the out-of-scope township), or NULL. */
 const char *fuzz_token(const char *who);
+/* The key of an Open311 client (scope: the prefecture) made at start;
+ * "@apikey" in path, query and headers of fuzz_request stands for it. */
+const char *fuzz_apikey(void);
+/* The actor behind the logged-in account with that role name (see
+ * fuzz_token), for drivers that call the store directly; 0 or an XT_E
+ * code. */
+int fuzz_actor(const char *who, struct xt_actor *actor);
 /* A ticket created at start (grid of the first township, dispatched to it
  * by the operator) that requests may act on. */
 const char *fuzz_ticket_number(void);
@@ -39,7 +46,8 @@ const char *fuzz_ticket_number(void);
 /* Run one request. query is the part after '?' ("a=1&b=%20x", may be NULL
  * or ""); headers is "Name: value\n..." (may be NULL); body may be NULL.
  * In header values, "@role" (e.g. "Bearer @operator") is replaced by that
- * role's token, and in path and query "@ticket" by fuzz_ticket_number().
+ * role's token, "@apikey" by fuzz_apikey() and in path and query "@ticket"
+ * by fuzz_ticket_number().
  * Checks the answer's invariants (a status in 200..599, a JSON body
  * unless the route serves a file, an error object on 4xx/5xx) and aborts
  * when one fails. Returns the status. */

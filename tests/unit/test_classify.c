@@ -33,6 +33,11 @@ static void test_normalise(void **state)
     norm("box  taxi", "box taxi");                  /* x inside words stays a letter */
     norm("《通知》“好”", "<通知>\"好\"");
     norm("\xff\xfe好", "\xef\xbf\xbd\xef\xbf\xbd好"); /* invalid bytes → U+FFFD */
+    /* Past U+10FFFF, a surrogate, an overlong NUL: U+FFFD per byte (fuzz_classify). */
+    norm("\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+    norm("\xed\xa0\x80" "a", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "a");
+    norm("\xc0\x80", "\xef\xbf\xbd\xef\xbf\xbd");
+    norm("\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"); /* a valid 4-byte character stays */
 }
 
 /* Two labels told apart by their words, and noise shared by both. */
