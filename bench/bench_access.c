@@ -552,7 +552,7 @@ int main(int argc, char **argv)
             cov0[i] = rb.work.dist[dn[i]] <= lim;
         free(src);
     }
-    struct xt_mclp p = {ND, NC, w, cov0, cfirst, cidx};
+    struct xt_mclp p = {ND, NC, w, cov0, cfirst, cidx, NULL, 0};
     struct xt_site_result res;
     t0 = now_s();
     xt_site_mclp(&p, K, &res);

@@ -593,7 +593,7 @@ int xt_plan_site(struct xt_reach *r, const struct xt_plan_input *in,
         for (size_t q = 0; q < np; q++)
             idx[fill[pairs[q].fac]++] = pairs[q].place;
         free(fill);
-        struct xt_mclp p = {n, m, w, cov0, first, idx};
+        struct xt_mclp p = {n, m, w, cov0, first, idx, NULL, 0};
         rc = xt_site_mclp(&p, k, &res);
         if (!rc && o->exact) {
             if (xt_site_mclp_glpk(&p, k, &ex) == 0)
@@ -614,7 +614,7 @@ int xt_plan_site(struct xt_reach *r, const struct xt_plan_input *in,
             cost[(size_t)pairs[q].place * m + pairs[q].fac] = pairs[q].time / 600.0;
         for (size_t i = 0; i < n; i++)
             cost0[i] = t0[i] == XT_COST_NONE ? cap : fmin(cap, t0[i] / 600.0);
-        struct xt_pmedian p = {n, m, w, cost, cost0};
+        struct xt_pmedian p = {n, m, w, cost, cost0, NULL, 0};
         rc = xt_site_pmedian(&p, k, &res);
         if (!rc && o->exact) {
             if (xt_site_pmedian_glpk(&p, k, &ex) == 0)
