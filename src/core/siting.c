@@ -1367,6 +1367,10 @@ static int cinst_sort(struct cinst *c)
     return 0;
 }
 
+/* per person served by a new site rather than an existing one: far below
+ * one person over any real population */
+#define MCLP_NEW_COST 1e-7
+
 static int mclp_cap(const struct xt_mclp *p, size_t k, struct xt_site_result *res)
 {
     size_t n = p->n_demand, m = p->n_cand, nf = p->n_fixed, nnz = p->cov_first[m];
@@ -1405,6 +1409,9 @@ static int mclp_cap(const struct xt_mclp *p, size_t k, struct xt_site_result *re
     memcpy(fill, c.opt_first, (n + 1) * sizeof(uint32_t));
     for (size_t j = 0; j < m; j++)
         for (uint32_t q = p->cov_first[j]; q < p->cov_first[j + 1]; q++) {
+            /* a new site costs a hair more than an existing one, so that
+             * existing capacity is used first (it never trades a person) */
+            c.opt_c[fill[p->cov_idx[q]]] = j < nf ? 0 : MCLP_NEW_COST;
             c.opt_f[fill[p->cov_idx[q]]++] = (uint32_t)j;
             if (j < nf)
                 cov0[p->cov_idx[q]] = 1;
@@ -1422,7 +1429,10 @@ static int mclp_cap(const struct xt_mclp *p, size_t k, struct xt_site_result *re
     double cost;
     if ((rc = csearch(&c, k, start, res, &cost)))
         goto out;
-    res->value = fixed + (tw - fixed) - cost;
+    (void)cost;
+    res->value = fixed + res->fixed_load;
+    for (size_t t = 0; t < k; t++)
+        res->value += res->load[t];
     /* bound: the relaxation's, and what the capacities can hold at most */
     double capb = fixed;
     bool finite = p->cap != NULL;
