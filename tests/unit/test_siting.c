@@ -125,7 +125,7 @@ static void test_cap_mclp_equals_glpk(void **state)
     (void)state;
     enum { N = 30, M = 12 };
     int binding = 0;
-    for (int inst = 0, n_inst = cap_instances(40); inst < n_inst; inst++) {
+    for (int inst = 0, n_inst = cap_instances(25); inst < n_inst; inst++) {
         double w[N], cap[M];
         uint8_t c0[N];
         uint32_t first[M + 1], idx[N * M];
@@ -173,7 +173,7 @@ static void test_cap_pmedian_equals_glpk(void **state)
     (void)state;
     enum { N = 20, M = 10 };
     int binding = 0;
-    for (int inst = 0, n_inst = cap_instances(40); inst < n_inst; inst++) {
+    for (int inst = 0, n_inst = cap_instances(25); inst < n_inst; inst++) {
         double w[N], c[N * M], c0[N], cap[M];
         for (int i = 0; i < N; i++) {
             w[i] = 1 + next_rand() % 100;
@@ -231,7 +231,7 @@ static void test_cap_absent_unchanged(void **state)
 {
     (void)state;
     enum { N = 30, M = 12 };
-    for (int inst = 0, n_inst = cap_instances(20); inst < n_inst; inst++) {
+    for (int inst = 0, n_inst = cap_instances(10); inst < n_inst; inst++) {
         double w[N], c[N * M], c0[N], none[M], big[M];
         uint8_t cv0[N];
         uint32_t first[M + 1], idx[N * M];
