@@ -856,6 +856,7 @@ static bool capped(const struct cinst *c, size_t f)
  * then capacitated open facilities, then the active points. */
 struct fwork {
     size_t vmax, emax, nv, ne;
+    double work; /* arcs and options scanned, for the search's budget */
     int32_t *head, *nxt, *to, *fnode, *flist, *nodef, *pt, *pfb, *pe, *par, *it, *heap_v;
     double *cap, *cost, *pot, *dist, *heap_d;
     uint8_t *done, *dead, *onstack;
@@ -1006,6 +1007,7 @@ static bool dijkstra(struct fwork *fw, double eps)
         if (u == 1) /* the rest are at least this far: min() below caps them */
             break;
         for (int32_t e = fw->head[u]; e >= 0; e = fw->nxt[e]) {
+            fw->work++;
             if (fw->cap[e] <= eps)
                 continue;
             int32_t v = fw->to[e];
@@ -1034,6 +1036,7 @@ static double dfs(struct fwork *fw, int32_t u, double lim, double eps, double ce
     fw->onstack[u] = 1;
     for (; fw->it[u] >= 0; fw->it[u] = fw->nxt[fw->it[u]]) {
         int32_t e = fw->it[u], v = fw->to[e];
+        fw->work++;
         if (fw->cap[e] <= eps || fw->dead[v] || fw->onstack[v])
             continue;
         if (fw->cost[e] + fw->pot[u] - fw->pot[v] > ceps)
@@ -1069,6 +1072,7 @@ static double ceval(const struct cinst *c, const uint8_t *open, double *load, st
         int32_t fbf = -1;
         uint32_t q0 = c->opt_first[i], q1 = c->opt_first[i + 1], qe = q1;
         bool active = false;
+        fw->work += q1 - q0;
         for (uint32_t q = q0; q < q1; q++) {
             uint32_t f = c->opt_f[q];
             if (!open[f])
@@ -1160,6 +1164,20 @@ static double ceval(const struct cinst *c, const uint8_t *open, double *load, st
 
 /* ---- capacities: the search ---- */
 
+/* The capacitated search stops after this many arcs and options scanned
+ * (about a second on one core), whatever its evaluation count. */
+#define XT_SITE_CAP_WORK 4e8
+/* p-median with capacities: a place is assigned among its this many
+ * nearest sites (and its fallback), which keeps the flow small on big
+ * areas; the value reported is that of this assignment, so it stays
+ * feasible (the exact solve and small instances are unaffected). */
+#define XT_SITE_CAP_OPTIONS 64
+
+static bool more(const struct fwork *fw, size_t evals, size_t max_evals)
+{
+    return evals < max_evals && fw->work < XT_SITE_CAP_WORK;
+}
+
 /* Swap descent (first improvement) over the shortlist, each set evaluated
  * exactly; stops when no swap improves or the evaluations run out. */
 static int cdescend(const struct cinst *c, struct fwork *fw, uint8_t *open, uint32_t *chosen,
@@ -1168,10 +1186,10 @@ static int cdescend(const struct cinst *c, struct fwork *fw, uint8_t *open, uint
 {
     int swaps = 0;
     bool improved = true;
-    while (improved && *evals < max_evals) {
+    while (improved && more(fw, *evals, max_evals)) {
         improved = false;
-        for (size_t si = 0; si < k && *evals < max_evals; si++)
-            for (size_t t = 0; t < nl && *evals < max_evals; t++) {
+        for (size_t si = 0; si < k && more(fw, *evals, max_evals); si++)
+            for (size_t t = 0; t < nl && more(fw, *evals, max_evals); t++) {
                 uint32_t cand = list[t], old = chosen[si];
                 if (open[cand])
                     continue;
@@ -1267,7 +1285,8 @@ static int csearch(const struct cinst *c, size_t k, const uint32_t *start,
     double best = cur;
     memcpy(best_set, chosen, k * sizeof(uint32_t));
     uint64_t seed = 0x9e3779b97f4a7c15ull;
-    for (int round = 0; round < XT_SITE_ROUNDS && nfree > k && evals < max_evals; round++) {
+    for (int round = 0; round < XT_SITE_ROUNDS && nfree > k && more(&fw, evals, max_evals);
+         round++) {
         size_t r = 1 + (size_t)(site_rand(&seed) % ((k + 1) / 2));
         for (size_t t = 0; t < r; t++) {
             size_t si = (size_t)(site_rand(&seed) % k);
@@ -1340,6 +1359,23 @@ static int cmp_opt(const void *a, const void *b)
     if (x->capped != y->capped)
         return x->capped - y->capped; /* unlimited first on a tie */
     return x->f < y->f ? -1 : x->f > y->f;
+}
+
+/* Keep the first `keep` options of each point (after sorting). */
+static void cinst_truncate(struct cinst *c, uint32_t keep)
+{
+    uint32_t out = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        uint32_t q0 = c->opt_first[i], q1 = c->opt_first[i + 1];
+        if (q1 - q0 > keep)
+            q1 = q0 + keep;
+        c->opt_first[i] = out;
+        for (uint32_t q = q0; q < q1; q++) {
+            c->opt_f[out] = c->opt_f[q];
+            c->opt_c[out++] = c->opt_c[q];
+        }
+    }
+    c->opt_first[c->n] = out;
 }
 
 /* Sort each point's options by cost, unlimited facilities first on ties. */
@@ -1511,6 +1547,7 @@ static int pmedian_cap(const struct xt_pmedian *p, size_t k, struct xt_site_resu
     }
     if ((rc = cinst_sort(&c)))
         goto out;
+    cinst_truncate(&c, XT_SITE_CAP_OPTIONS);
     struct xt_pmedian sub = {n, m - nf, p->weight, cost1, cost0, NULL, 0};
     struct xt_site_result u;
     if ((rc = pmedian_uncap(&sub, k, &u)))

@@ -24,7 +24,9 @@
  * is the same greedy start (from the uncapacitated solution) + swap
  * descent + perturbation, each candidate set evaluated by that flow, with
  * the swap neighbourhood narrowed to a shortlist within a work budget on
- * big instances.
+ * big instances (about a second of flow work); for p-median each place is
+ * assigned among its 64 nearest sites and its fallback, so that the flow
+ * stays small on a county (the value is that of a feasible assignment).
  * - capacitated p-median: minimise sum_i w_i sum_j z_ij c_ij + unserved
  *   weight x cost0[i] (cost0 is required: it is the cost of a place left at
  *   its uncapacitated fallback, an existing facility or the cap).
