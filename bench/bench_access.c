@@ -552,7 +552,7 @@ int main(int argc, char **argv)
             cov0[i] = rb.work.dist[dn[i]] <= lim;
         free(src);
     }
-    struct xt_mclp p = {ND, NC, w, cov0, cfirst, cidx};
+    struct xt_mclp p = {ND, NC, w, cov0, cfirst, cidx, NULL, 0};
     struct xt_site_result res;
     t0 = now_s();
     xt_site_mclp(&p, K, &res);
@@ -576,6 +576,45 @@ int main(int argc, char **argv)
     printf("| upper bound (best of submodular and Lagrangian) | %.0f | |\n", res.bound);
     printf("| gap to the bound | %.3f %% | ≤ 1 %% %s |\n", res.gap * 100, pf(res.gap <= 0.01));
     printf("| swaps made by the local search | %d | |\n\n", res.swaps);
+    fflush(stdout);
+    /* the same instance with capacities on the new sites: 70 %, 100 % and
+     * 150 % of what an uncapacitated new site took on average above */
+    fprintf(stderr, "bench_access: capacitated siting ...\n");
+    printf("### Siting with capacities: the same instance, each new site serving at most C "
+           "people\n\n");
+    printf("Split assignment (a point's demand may be shared between sites) by min-cost flow "
+           "for each candidate set, inside the uncapacitated start + swap search (within a work "
+           "budget: on this size the capacitated search evaluates few sets). The bound is the "
+           "smaller of the uncapacitated bound and what the capacities can hold. A is the "
+           "average an uncapacitated new site took above (%.0f).\n\n",
+           (res.value - before) / K);
+    printf("| C | time, one core | covered after (before %.0f) | upper bound | gap | sites "
+           "binding | swaps (start + capacitated) |\n|---|---|---|---|---|---|---|\n",
+           before);
+    {
+        double *capv = malloc(NC * sizeof(double));
+        const double factor[] = {0.7, 1.0, 1.5};
+        for (int fi = 0; fi < 3; fi++) {
+            double cap_new = floor(factor[fi] * (res.value - before) / K / 1000) * 1000;
+            if (cap_new < 1000)
+                cap_new = 1000;
+            for (int j = 0; j < NC; j++)
+                capv[j] = cap_new;
+            struct xt_mclp pc = {ND, NC, w, cov0, cfirst, cidx, capv, 0};
+            struct xt_site_result rc_;
+            t0 = now_s();
+            int src = xt_site_mclp(&pc, K, &rc_);
+            double t_cap = now_s() - t0;
+            int binding = 0;
+            for (size_t q = 0; q < rc_.k; q++)
+                binding += rc_.binds[q];
+            printf("| %.0f (%.0f %% of A) | %.2f s%s | %.0f | %.0f | %.3f %% | %d of %zu | %d |\n",
+                   cap_new, factor[fi] * 100, t_cap, src ? " FAIL (error)" : "", rc_.value,
+                   rc_.bound, rc_.gap * 100, binding, rc_.k, rc_.swaps);
+        }
+        printf("\n");
+        free(capv);
+    }
     free(dn);
     free(cn);
     free(w);

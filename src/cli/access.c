@@ -677,7 +677,19 @@ static int cmd_report(const struct xt_opts *o, const char *what)
     } else {
         struct xt_plan_site_opts so = {type, mode, XT_PLAN_MCLP,
                                        (size_t)strtol(xt_opt(o, "k", "1"), NULL, 10),
-                                       xt_opt_flag(o, "exact")};
+                                       xt_opt_flag(o, "exact"), -1,
+                                       xt_opt_flag(o, "ignore-existing-capacity")};
+        const char *cc = xt_opt(o, "candidate-capacity", NULL);
+        if (cc) {
+            char *e = NULL;
+            so.candidate_capacity = strtod(cc, &e);
+            if (!*cc || *e || !(so.candidate_capacity >= 0 && so.candidate_capacity <= 1e7)) {
+                fprintf(stderr, "xietong: access site: --candidate-capacity must be a number of"
+                                " people in 0..10000000\n");
+                rc = -1;
+                goto out;
+            }
+        }
         const char *obj = xt_opt(o, "objective", "mclp");
         if (!strcmp(obj, "pmedian"))
             so.objective = XT_PLAN_PMEDIAN;

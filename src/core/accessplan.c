@@ -539,61 +539,103 @@ int xt_plan_site(struct xt_reach *r, const struct xt_plan_input *in,
         return xt_error_set(err, XT_EINVAL, "mode", "must be car or foot");
     if (k < 1 || k > 50 || k > m)
         return xt_error_set(err, XT_EINVAL, "k", "must be 1..50 and at most the %zu candidates", m);
-    if (o->objective == XT_PLAN_PMEDIAN && (uint64_t)n * m > PM_MAX_CELLS)
+    /* existing facilities of the type with a capacity become fixed open
+     * sites (candidates 0..nf-1); the others stay in the nearest times */
+    size_t nf = 0;
+    for (size_t j = 0; j < in->n_fac; j++)
+        nf += in->fac[j].type == o->type && in->fac[j].has_capacity &&
+              !o->ignore_existing_capacity;
+    bool capacitated = nf > 0 || o->candidate_capacity >= 0;
+    if (o->objective == XT_PLAN_PMEDIAN && (uint64_t)n * (m + nf) > PM_MAX_CELLS)
         return xt_error_set(err, XT_ETOOBIG, "objective",
                             "p-median over %zu places needs a %zu x %zu matrix; use mclp or a"
                             " smaller unit",
                             n, n, m);
     double std = in->standards->minutes[o->type][o->mode];
-    uint32_t *t0 = NULL, *nf = NULL;
-    struct xt_point *pp = place_points(in);
-    struct xt_pair *pairs = NULL;
-    size_t np = 0;
+    uint32_t *t0 = NULL, *near = NULL;
+    struct xt_point *pp = place_points(in), *fixp = malloc((nf ? nf : 1) * sizeof(*fixp));
+    struct xt_pair *pairs = NULL, *fpairs = NULL;
+    size_t np = 0, nfp = 0, mt_all = m + nf;
     double *w = malloc((n ? n : 1) * sizeof(double));
     uint8_t *cov0 = calloc(n ? n : 1, 1);
-    uint32_t *first = calloc(m + 1, sizeof(uint32_t)), *idx = NULL;
-    double *cost = NULL, *cost0 = NULL;
-    int rc = !pp || !w || !cov0 || !first ? XT_ENOMEM : 0;
-    if (!rc)
-        rc = nearest_times(r, in, o->type, o->mode, &t0, &nf);
+    uint32_t *first = calloc(mt_all + 1, sizeof(uint32_t)), *idx = NULL;
+    double *cost = NULL, *cost0 = NULL, *capv = malloc(mt_all * sizeof(double));
+    struct xt_plan_fac *free_fac = malloc((in->n_fac ? in->n_fac : 1) * sizeof(*free_fac));
+    int rc = !pp || !fixp || !w || !cov0 || !first || !capv || !free_fac ? XT_ENOMEM : 0;
+    if (!rc) {
+        /* nearest times over the existing facilities without a capacity */
+        struct xt_plan_input in0 = *in;
+        size_t n0 = 0, q = 0;
+        for (size_t j = 0; j < in->n_fac; j++) {
+            const struct xt_plan_fac *f = &in->fac[j];
+            if (f->type == o->type && f->has_capacity && !o->ignore_existing_capacity) {
+                fixp[q] = (struct xt_point){f->lat, f->lon, f->capacity};
+                capv[q++] = f->capacity;
+            } else {
+                free_fac[n0++] = *f;
+            }
+        }
+        for (size_t j = 0; j < m; j++)
+            capv[nf + j] = o->candidate_capacity >= 0 ? o->candidate_capacity : -1;
+        in0.fac = free_fac;
+        in0.n_fac = n0;
+        rc = nearest_times(r, &in0, o->type, o->mode, &t0, &near);
+    }
     double cap = fmax(PM_CAP_STANDARDS * std, 120);
     uint32_t limit = (uint32_t)((o->objective == XT_PLAN_MCLP ? std : cap) * 600);
     /* candidates are the places themselves: pairs with places as "facilities" */
     if (!rc)
         rc = xt_reach_pairs(r, o->mode, pp, m, pp, n, limit, &pairs, &np);
+    if (!rc && nf)
+        rc = xt_reach_pairs(r, o->mode, fixp, nf, pp, n, limit, &fpairs, &nfp);
     if (rc)
         goto out;
+    /* before: within the standard of (MCLP) or the time to (p-median) the
+     * nearest existing facility, capacities aside */
     double before = 0, total = 0;
+    uint8_t *near_fixed = calloc(n ? n : 1, 1);
+    if (!near_fixed) {
+        rc = XT_ENOMEM;
+        goto out;
+    }
+    for (size_t q = 0; q < nfp; q++)
+        if (fpairs[q].time <= std * 600)
+            near_fixed[fpairs[q].place] = 1;
     for (size_t i = 0; i < n; i++) {
         w[i] = in->places[i].population > 0 ? in->places[i].population : 0;
         cov0[i] = t0[i] <= std * 600;
         total += w[i];
-        if (cov0[i])
+        if (cov0[i] || near_fixed[i])
             before += w[i];
     }
+    free(near_fixed);
     struct xt_site_result res, ex;
     memset(&ex, 0, sizeof(ex));
     bool have_exact = false;
     if (o->objective == XT_PLAN_MCLP) {
-        idx = malloc((np ? np : 1) * sizeof(uint32_t));
+        idx = malloc((np + nfp ? np + nfp : 1) * sizeof(uint32_t));
         if (!idx) {
             rc = XT_ENOMEM;
             goto out;
         }
+        for (size_t q = 0; q < nfp; q++)
+            first[fpairs[q].fac + 1]++;
         for (size_t q = 0; q < np; q++)
-            first[pairs[q].fac + 1]++;
-        for (size_t j = 0; j < m; j++)
+            first[nf + pairs[q].fac + 1]++;
+        for (size_t j = 0; j < mt_all; j++)
             first[j + 1] += first[j];
-        uint32_t *fill = malloc((m + 1) * sizeof(uint32_t));
+        uint32_t *fill = malloc((mt_all + 1) * sizeof(uint32_t));
         if (!fill) {
             rc = XT_ENOMEM;
             goto out;
         }
-        memcpy(fill, first, (m + 1) * sizeof(uint32_t));
+        memcpy(fill, first, (mt_all + 1) * sizeof(uint32_t));
+        for (size_t q = 0; q < nfp; q++)
+            idx[fill[fpairs[q].fac]++] = fpairs[q].place;
         for (size_t q = 0; q < np; q++)
-            idx[fill[pairs[q].fac]++] = pairs[q].place;
+            idx[fill[nf + pairs[q].fac]++] = pairs[q].place;
         free(fill);
-        struct xt_mclp p = {n, m, w, cov0, first, idx};
+        struct xt_mclp p = {n, mt_all, w, cov0, first, idx, capacitated ? capv : NULL, nf};
         rc = xt_site_mclp(&p, k, &res);
         if (!rc && o->exact) {
             if (xt_site_mclp_glpk(&p, k, &ex) == 0)
@@ -602,30 +644,36 @@ int xt_plan_site(struct xt_reach *r, const struct xt_plan_input *in,
                 rc = xt_error_set(err, XT_ETOOBIG, "exact", "GLPK could not solve this instance");
         }
     } else {
-        cost = malloc(n * m * sizeof(double));
+        cost = malloc(n * mt_all * sizeof(double));
         cost0 = malloc(n * sizeof(double));
         if (!cost || !cost0) {
             rc = XT_ENOMEM;
             goto out;
         }
-        for (size_t q = 0; q < n * m; q++)
+        for (size_t q = 0; q < n * mt_all; q++)
             cost[q] = cap;
+        for (size_t q = 0; q < nfp; q++)
+            cost[(size_t)fpairs[q].place * mt_all + fpairs[q].fac] = fpairs[q].time / 600.0;
         for (size_t q = 0; q < np; q++)
-            cost[(size_t)pairs[q].place * m + pairs[q].fac] = pairs[q].time / 600.0;
+            cost[(size_t)pairs[q].place * mt_all + nf + pairs[q].fac] = pairs[q].time / 600.0;
         for (size_t i = 0; i < n; i++)
             cost0[i] = t0[i] == XT_COST_NONE ? cap : fmin(cap, t0[i] / 600.0);
-        struct xt_pmedian p = {n, m, w, cost, cost0};
+        struct xt_pmedian p = {n, mt_all, w, cost, cost0, capacitated ? capv : NULL, nf};
         rc = xt_site_pmedian(&p, k, &res);
         if (!rc && o->exact) {
             if (xt_site_pmedian_glpk(&p, k, &ex) == 0)
                 have_exact = true;
             else
                 rc = xt_error_set(err, XT_ETOOBIG, "exact",
-                                  "too big for the exact solve (places x candidates <= 200,000)");
+                                  "too big for the exact solve (places x sites <= 200,000)");
         }
         before = 0;
-        for (size_t i = 0; i < n; i++)
-            before += w[i] * cost0[i];
+        for (size_t i = 0; i < n; i++) {
+            double b = cost0[i];
+            for (size_t j = 0; j < nf; j++)
+                b = fmin(b, cost[i * mt_all + j]);
+            before += w[i] * b;
+        }
     }
     if (rc)
         goto out;
@@ -657,26 +705,61 @@ int xt_plan_site(struct xt_reach *r, const struct xt_plan_input *in,
             json_object_new_boolean(fabs(ex.value - res.value) <= 1e-6 * (1 + fabs(ex.value))));
         json_object_object_add(mt, "glpk", e);
     }
-    json_object_object_add(
-        mt, "capacities",
-        json_object_new_string("not modelled: each place counts at its nearest open facility"));
+    if (capacitated) {
+        struct json_object *c = json_object_new_object();
+        json_object_object_add(c, "modelled", json_object_new_boolean(true));
+        json_object_object_add(c, "existing_with_capacity", json_object_new_int64((int64_t)nf));
+        json_object_object_add(c, "existing_population_assigned", jnum(res.fixed_load));
+        json_object_object_add(c, "candidate_capacity", o->candidate_capacity >= 0
+                                                            ? jnum(o->candidate_capacity)
+                                                            : NULL);
+        json_object_object_add(
+            c, "note",
+            json_object_new_string(
+                o->objective == XT_PLAN_MCLP
+                    ? "a place counts as within the standard only for the share of its"
+                      " population a site within the standard can still take; a place's"
+                      " population may be split between sites; existing facilities without"
+                      " a capacity take everyone; the bound is that of the problem without"
+                      " capacities, or what the capacities can hold"
+                    : "each site serves at most its capacity, a place's population may be"
+                      " split between sites, the rest stays at its nearest facility without"
+                      " a capacity (or counts at the capped minutes); the bound is that of"
+                      " the problem without capacities"));
+        json_object_object_add(mt, "capacities", c);
+    } else {
+        json_object_object_add(
+            mt, "capacities",
+            json_object_new_string("none given: each place counts at its nearest open facility"));
+    }
     json_object_object_add(fc, "xietong", mt);
     for (size_t q = 0; q < res.k; q++) {
-        const struct xt_plan_place *pl = &in->places[res.chosen[q]];
+        const struct xt_plan_place *pl = &in->places[res.chosen[q] - nf];
         struct json_object *p = json_object_new_object();
         json_object_object_add(p, "layer", json_object_new_string("proposed_site"));
         json_object_object_add(p, "rank", json_object_new_int((int)q + 1));
         json_object_object_add(p, "code", json_object_new_string(pl->code));
         json_object_object_add(p, "name", json_object_new_string(pl->name));
+        /* MCLP: people newly within the standard it serves; p-median:
+         * people it serves */
+        json_object_object_add(p, "population_assigned", jnum(res.load[q]));
+        json_object_object_add(p, "capacity", capv[res.chosen[q]] >= 0
+                                                  ? jnum(capv[res.chosen[q]])
+                                                  : NULL);
+        json_object_object_add(p, "capacity_binds", json_object_new_boolean(res.binds[q]));
         json_object_array_add(feats, feature(pl->lat, pl->lon, p));
     }
     json_object_object_add(fc, "features", feats);
     *out = fc;
 out:
     free(t0);
-    free(nf);
+    free(near);
     free(pp);
+    free(fixp);
     free(pairs);
+    free(fpairs);
+    free(capv);
+    free(free_fac);
     free(w);
     free(cov0);
     free(first);

@@ -16,6 +16,12 @@
  *             p-median (population-weighted minutes), existing facilities
  *             of the type fixed; proposed sites as GeoJSON with value, bound
  *             and gap, and the exact GLPK optimum when asked and small.
+ *             Capacities: existing facilities of the type that have one
+ *             are open sites serving at most that many people, candidates
+ *             serve at most candidate_capacity when it is >= 0; a place's
+ *             population may be split between sites (see siting.h). Each
+ *             proposed site reports the population assigned to it and
+ *             whether its capacity binds.
  *
  * Vulnerable residents: xt_plan_place.vulnerable is -1 when no people
  * registry is present; a registry fills it per place (the hook) and the
@@ -87,6 +93,8 @@ struct xt_plan_site_opts {
     int type, mode, objective;
     size_t k;
     bool exact; /* also solve with GLPK (refused when too big) */
+    double candidate_capacity; /* people a new site can serve; < 0: no limit */
+    bool ignore_existing_capacity; /* existing facilities serve without limit */
 };
 int xt_plan_site(struct xt_reach *r, const struct xt_plan_input *in,
                  const struct xt_plan_site_opts *o, struct json_object **out, struct xt_error *err);

@@ -300,7 +300,7 @@ static int report(struct xt_req *r, enum report what)
         return xt_error_set(&r->err, XT_EPERM, "within", "'%s' is outside your area", within);
     if (!within)
         within = area;
-    struct xt_plan_site_opts so = {type, mode, XT_PLAN_MCLP, 1, false};
+    struct xt_plan_site_opts so = {type, mode, XT_PLAN_MCLP, 1, false, -1, false};
     if (what == R_SITES) {
         const char *k = xt_req_query(r, "k"), *obj = xt_req_query(r, "objective"),
                    *ex = xt_req_query(r, "exact");
@@ -315,6 +315,18 @@ static int report(struct xt_req *r, enum report what)
         if (ex && strcmp(ex, "true") && strcmp(ex, "false"))
             return xt_error_set(&r->err, XT_EINVAL, "exact", "must be true or false");
         so.exact = ex && !strcmp(ex, "true");
+        const char *cc = xt_req_query(r, "candidate_capacity");
+        if (cc) {
+            double v = strtod(cc, &e);
+            if (!*cc || *e || !(v >= 0 && v <= 1e7))
+                return xt_error_set(&r->err, XT_EINVAL, "candidate_capacity",
+                                    "must be a number of people in 0..10000000");
+            so.candidate_capacity = v;
+        }
+        const char *ec = xt_req_query(r, "existing_capacity");
+        if (ec && strcmp(ec, "use") && strcmp(ec, "ignore"))
+            return xt_error_set(&r->err, XT_EINVAL, "existing_capacity", "must be use or ignore");
+        so.ignore_existing_capacity = ec && !strcmp(ec, "ignore");
     }
     struct xt_plan_place *pl = NULL;
     struct xt_plan_fac *fac = NULL;

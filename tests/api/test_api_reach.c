@@ -321,12 +321,110 @@ static void test_scores_and_sites(void **state)
         403);
 }
 
+/* Capacities: a limit on new sites and the demo's existing facilities
+ * with one (elderly care: 30) are honoured, the heuristic still equals
+ * GLPK, every proposed site reports the people assigned to it and whether
+ * its capacity binds; existing_capacity=ignore gives the model without. */
+static void test_sites_with_capacities(void **state)
+{
+    (void)state;
+    struct json_object *u = api_expect(&srv, 200, "GET", T(COMMAND), NULL, NULL,
+                                       "/api/v1/access/sites?type=elderly_care&within=" API_TOWN
+                                       "&k=2&exact=true&existing_capacity=ignore");
+    assert_non_null(u);
+    assert_string_equal(api_json_str(u, "xietong.capacities"),
+                        "none given: each place counts at its nearest open facility");
+    double uncap = api_json_num(u, "xietong.population_within_after", -1);
+    double lat = api_json_num(u, "features.0.geometry.coordinates.1", 0);
+    double lon = api_json_num(u, "features.0.geometry.coordinates.0", 0);
+    assert_true(api_json_is_null(u, "features.0.properties.capacity"));
+    assert_int_equal(api_json_bool(u, "features.0.properties.capacity_binds"), 0);
+    /* MCLP: what the new sites serve is what they newly bring within reach */
+    assert_float_equal(api_json_num(u, "features.0.properties.population_assigned", -1) +
+                           api_json_num(u, "features.1.properties.population_assigned", -1),
+                       uncap - api_json_num(u, "xietong.population_within_before", -1), 1e-3);
+    json_object_put(u);
+    /* new sites take at most 100 people: fewer are newly within reach */
+    struct json_object *c =
+        api_expect(&srv, 200, "GET", T(COMMAND), NULL, NULL,
+                   "/api/v1/access/sites?type=elderly_care&within=" API_TOWN
+                   "&k=2&exact=true&candidate_capacity=100&existing_capacity=ignore");
+    assert_non_null(c);
+    assert_int_equal(api_json_bool(c, "xietong.capacities.modelled"), 1);
+    assert_int_equal(api_json_int(c, "xietong.capacities.existing_with_capacity", -1), 0);
+    assert_int_equal(api_json_bool(c, "xietong.glpk.heuristic_equals_optimum"), 1);
+    double capped = api_json_num(c, "xietong.population_within_after", -1);
+    double before = api_json_num(c, "xietong.population_within_before", -1);
+    assert_true(capped <= uncap + 1e-6);
+    assert_true(capped >= before);
+    assert_int_equal(api_json_len(c, "features"), 2);
+    double assigned = 0;
+    for (int q = 0; q < 2; q++) {
+        char p[80];
+        snprintf(p, sizeof(p), "features.%d.properties.population_assigned", q);
+        double a = api_json_num(c, p, -1);
+        assert_true(a >= 0 && a <= 100 + 1e-6);
+        assigned += a;
+        snprintf(p, sizeof(p), "features.%d.properties.capacity", q);
+        assert_float_equal(api_json_num(c, p, -1), 100, 1e-9);
+    }
+    assert_float_equal(capped - before, assigned, 1e-3);
+    json_object_put(c);
+    /* p-median with limits, proved by GLPK too */
+    c = api_expect(&srv, 200, "GET", T(COMMAND), NULL, NULL,
+                   "/api/v1/access/sites?type=elderly_care&within=" API_TOWN
+                   "&k=2&objective=pmedian&exact=true&candidate_capacity=150");
+    assert_non_null(c);
+    assert_int_equal(api_json_bool(c, "xietong.glpk.heuristic_equals_optimum"), 1);
+    assert_true(api_json_num(c, "features.0.properties.population_assigned", -1) <= 150 + 1e-6);
+    json_object_put(c);
+    /* the demo's existing elderly-care centres take 30 each; one more with
+     * a capacity of 5 where the best site was */
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"type\":\"elderly_care\",\"name\":\"小养老点\",\"capacity\":5,"
+             "\"location\":{\"lat\":%.6f,\"lon\":%.6f}}",
+             lat, lon);
+    struct json_object *f =
+        api_expect(&srv, 201, "POST", T(COMMAND), NULL, body, "/api/v1/access/facilities");
+    assert_non_null(f);
+    int64_t id = api_json_int(f, "id", 0);
+    json_object_put(f);
+    c = api_expect(&srv, 200, "GET", T(COMMAND), NULL, NULL,
+                   "/api/v1/access/sites?type=elderly_care&within=" API_TOWN "&k=2&exact=true");
+    assert_non_null(c);
+    assert_true(api_json_int(c, "xietong.capacities.existing_with_capacity", 0) >= 1);
+    double ex_assigned = api_json_num(c, "xietong.capacities.existing_population_assigned", -1);
+    assert_true(ex_assigned > 0);
+    assert_true(ex_assigned <=
+                30 * api_json_int(c, "xietong.capacities.existing_with_capacity", 0) + 1e-6);
+    assert_int_equal(api_json_bool(c, "xietong.glpk.heuristic_equals_optimum"), 1);
+    json_object_put(c);
+    char path[96];
+    snprintf(path, sizeof(path), "/api/v1/access/facilities/%lld", (long long)id);
+    assert_int_equal(status_of("DELETE", T(COMMAND), NULL, path, NULL), 200);
+    /* bad limits name their field */
+    assert_int_equal(status_of("GET", T(COMMAND), NULL,
+                               "/api/v1/access/sites?type=elderly_care&candidate_capacity=-3",
+                               "candidate_capacity"),
+                     400);
+    assert_int_equal(status_of("GET", T(COMMAND), NULL,
+                               "/api/v1/access/sites?type=elderly_care&candidate_capacity=lots",
+                               "candidate_capacity"),
+                     400);
+    assert_int_equal(status_of("GET", T(COMMAND), NULL,
+                               "/api/v1/access/sites?type=elderly_care&existing_capacity=maybe",
+                               "existing_capacity"),
+                     400);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_facility_crud_and_roles),
         cmocka_unit_test(test_travel_coverage_and_new_facility),
         cmocka_unit_test(test_scores_and_sites),
+        cmocka_unit_test(test_sites_with_capacities),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
