@@ -1163,6 +1163,56 @@ static int import_rows(struct import_job *j, struct xt_store *s, struct xt_conn 
     return rc;
 }
 
+/* A bulk import into a registry smaller than the list writes the residents'
+ * indexes in the order of the rows, which for the blind index of the ID
+ * number is random: every row then touches a page of its own. Built once
+ * after the rows, from sorted keys, the same indexes cost a fraction. So on
+ * SQLite the residents' secondary indexes are dropped here and made again by
+ * indexes_restore, both inside the import's savepoint: a failure rolls the
+ * drop back, other connections keep reading the last committed schema, and
+ * the UNIQUE index made again still refuses a duplicate (then the whole
+ * import fails). Nothing in the import looks residents up by these indexes
+ * (linkage uses the index in memory, everything else the primary key).
+ * *saved gets the statements that make them again ("" when none dropped). */
+static int indexes_drop(struct import_job *j, struct xt_conn *c, struct xt_buf *saved)
+{
+    if (xt_conn_kind(c) != XT_DB_SQLITE)
+        return 0;
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT COUNT(*) FROM residents");
+    if (!st)
+        return XT_EIO;
+    int64_t have = xt_step(st) == 1 ? xt_col_int(st, 0) : -1;
+    xt_reset(st);
+    /* Rows of a list run to some 60 bytes or more. */
+    if (have < 0 || (size_t)have >= j->size_hint / 60)
+        return 0;
+    st = xt_conn_stmt(c, "SELECT name, sql FROM sqlite_master WHERE type='index'"
+                         " AND tbl_name='residents' AND sql IS NOT NULL ORDER BY name");
+    if (!st)
+        return XT_EIO;
+    struct xt_buf drop;
+    xt_buf_init(&drop, 0);
+    int rc;
+    while ((rc = xt_step(st)) == 1) {
+        xt_buf_printf(&drop, "DROP INDEX \"%s\";", xt_col_text(st, 0));
+        xt_buf_printf(saved, "%s;", xt_col_text(st, 1));
+    }
+    xt_reset(st);
+    if (rc == 0 && drop.len && xt_conn_exec(c, drop.data))
+        rc = XT_EIO;
+    xt_buf_release(&drop);
+    if (rc < 0)
+        xt_buf_reset(saved);
+    return rc < 0 ? XT_EIO : 0;
+}
+
+static int indexes_restore(struct xt_conn *c, const struct xt_buf *saved)
+{
+    if (!saved->len)
+        return 0;
+    return xt_conn_exec(c, saved->data) ? XT_EIO : 0;
+}
+
 static int import_run(struct xt_store *s, struct xt_conn *c, struct import_job *j)
 {
     struct xt_people_report *rep = j->rep;
@@ -1221,7 +1271,17 @@ static int import_run(struct xt_store *s, struct xt_conn *c, struct import_job *
     /* Rows of a list run to some 60 bytes or more: room for them all. */
     if (xt_link_index_reserve(j->ix, xt_link_index_size(j->ix) + j->size_hint / 60 + 1024))
         return XT_ENOMEM;
-    if ((rc = import_rows(j, s, c)))
+    struct xt_buf indexes;
+    xt_buf_init(&indexes, 0);
+    if ((rc = indexes_drop(j, c, &indexes))) {
+        xt_buf_release(&indexes);
+        return xt_sqlite_err(j->err, c, "people import");
+    }
+    rc = import_rows(j, s, c);
+    if (rc == 0 && (rc = indexes_restore(c, &indexes)))
+        xt_error_set(j->err, rc, "", "cannot index the residents: %s", xt_conn_errmsg(c));
+    xt_buf_release(&indexes);
+    if (rc)
         return rc;
     if (j->nlines)
         xt_buf_puts(&j->lines, "\n]");
