@@ -417,12 +417,17 @@ static int insert_resident(struct import_job *j, struct xt_conn *c, const struct
         (!p->has_id && *p->birth && !birth_sealed) ||
         (*p->phone && !phone_sealed) || (p->ethnic && !eth_sealed))
         return rc;
-    struct xt_stmt *st = xt_conn_stmt(
-        c, "INSERT INTO residents(unit, household_id, relation, name, name_masked, minor,"
-           " id_index, id_sealed, id_masked, birth_sealed, birth_year, sex, phone_sealed,"
-           " phone_masked, ethnicity_sealed, languages, address, created_at, updated_at)"
-           " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-           " ?17, ?18, ?18) RETURNING id");
+#define INSERT_RESIDENT                                                                            \
+    "INSERT INTO residents(unit, household_id, relation, name, name_masked, minor,"               \
+    " id_index, id_sealed, id_masked, birth_sealed, birth_year, sex, phone_sealed,"               \
+    " phone_masked, ethnicity_sealed, languages, address, created_at, updated_at)"                \
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"              \
+    " ?17, ?18, ?18)"
+    /* RETURNING makes SQLite collect the row apart for every insert: there
+     * the id is the connection's last rowid instead. */
+    static const char sql_lite[] = INSERT_RESIDENT, sql_pg[] = INSERT_RESIDENT " RETURNING id";
+#undef INSERT_RESIDENT
+    struct xt_stmt *st = xt_conn_stmt2(c, sql_lite, sql_pg);
     if (!st)
         return rc;
     xt_bind_text(st, 1, p->unit);
@@ -449,8 +454,12 @@ static int insert_resident(struct import_job *j, struct xt_conn *c, const struct
     xt_bind_text(st, 16, *p->languages ? p->languages : NULL);
     xt_bind_text(st, 17, *p->address ? p->address : NULL);
     xt_bind_int(st, 18, now);
-    if (xt_step(st) == 1) {
+    int got = xt_step(st);
+    if (got == 1) {
         *rid = xt_col_int(st, 0);
+        rc = 0;
+    } else if (got == 0 && xt_conn_kind(c) == XT_DB_SQLITE) {
+        *rid = xt_conn_last_rowid(c);
         rc = 0;
     }
     xt_reset(st);
