@@ -1219,7 +1219,11 @@ static int indexes_restore(struct xt_conn *c, const struct xt_buf *saved)
 {
     if (!saved->len)
         return 0;
-    return xt_conn_exec(c, saved->data) ? XT_EIO : 0;
+    /* SQLite's sorter may use a helper thread for the index builds. */
+    xt_conn_exec(c, "PRAGMA threads=2");
+    int rc = xt_conn_exec(c, saved->data) ? XT_EIO : 0;
+    xt_conn_exec(c, "PRAGMA threads=0");
+    return rc;
 }
 
 static int import_run(struct xt_store *s, struct xt_conn *c, struct import_job *j)
