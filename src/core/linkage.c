@@ -179,6 +179,7 @@ struct rec {
 struct xt_link_index {
     struct rec *recs;
     size_t n, cap, live;
+    size_t without_id; /* records ever added without an ID key */
     uint32_t *head[N_TABLES]; /* record index + 1; 0 = empty */
     size_t nbuckets;          /* power of two */
 };
@@ -306,6 +307,8 @@ static int append(struct xt_link_index *ix, const struct xt_link_rec *r)
     struct rec *e = &ix->recs[ix->n];
     memset(e, 0, sizeof(*e));
     e->r = *r;
+    if (!*r->id_key)
+        ix->without_id++;
     chain(ix, (uint32_t)ix->n);
     ix->n++;
     ix->live++;
@@ -379,6 +382,11 @@ void xt_link_find(const struct xt_link_index *ix, const struct xt_link_rec *q,
             }
         }
     }
+    /* Two different valid ID numbers are two people: a row with one can
+     * match by score only a record without one. A register is often all
+     * ID numbers, and then the blocks need not be walked at all. */
+    if (*q->id_key && ix->without_id == 0)
+        return;
     double best = 0, second = 0;
     int64_t best_id = 0, second_id = 0;
     static const int blocks[2] = {T_VB, T_VN};

@@ -106,6 +106,11 @@ const char *xt_conn_errmsg(struct xt_conn *c)
     return c->kind == XT_DB_POSTGRES ? xt_pg_errmsg(c->pg) : sqlite3_errmsg(c->lite);
 }
 
+int64_t xt_conn_last_rowid(struct xt_conn *c)
+{
+    return c && c->kind == XT_DB_SQLITE ? sqlite3_last_insert_rowid(c->lite) : 0;
+}
+
 struct xt_stmt *xt_conn_stmt2(struct xt_conn *c, const char *sql, const char *pg)
 {
     int i;

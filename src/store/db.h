@@ -39,6 +39,10 @@ int xt_conn_kind(const struct xt_conn *c);
 /* Run SQL text without parameters (may hold several statements). */
 int xt_conn_exec(struct xt_conn *c, const char *sql);
 const char *xt_conn_errmsg(struct xt_conn *c);
+/* The rowid of the row last inserted on c (SQLite), which spares a bulk
+ * INSERT the cost of RETURNING there; 0 on PostgreSQL, where the statement
+ * says RETURNING id. */
+int64_t xt_conn_last_rowid(struct xt_conn *c);
 /* Pipelined writing on PostgreSQL (see db_pg.c): between on and off, a
  * statement that returns no rows answers 0 at once and its error, if any,
  * is returned by the call that turns the pipeline off (after which the

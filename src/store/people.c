@@ -417,12 +417,17 @@ static int insert_resident(struct import_job *j, struct xt_conn *c, const struct
         (!p->has_id && *p->birth && !birth_sealed) ||
         (*p->phone && !phone_sealed) || (p->ethnic && !eth_sealed))
         return rc;
-    struct xt_stmt *st = xt_conn_stmt(
-        c, "INSERT INTO residents(unit, household_id, relation, name, name_masked, minor,"
-           " id_index, id_sealed, id_masked, birth_sealed, birth_year, sex, phone_sealed,"
-           " phone_masked, ethnicity_sealed, languages, address, created_at, updated_at)"
-           " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-           " ?17, ?18, ?18) RETURNING id");
+#define INSERT_RESIDENT                                                                            \
+    "INSERT INTO residents(unit, household_id, relation, name, name_masked, minor,"               \
+    " id_index, id_sealed, id_masked, birth_sealed, birth_year, sex, phone_sealed,"               \
+    " phone_masked, ethnicity_sealed, languages, address, created_at, updated_at)"                \
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"              \
+    " ?17, ?18, ?18)"
+    /* RETURNING makes SQLite collect the row apart for every insert: there
+     * the id is the connection's last rowid instead. */
+    static const char sql_lite[] = INSERT_RESIDENT, sql_pg[] = INSERT_RESIDENT " RETURNING id";
+#undef INSERT_RESIDENT
+    struct xt_stmt *st = xt_conn_stmt2(c, sql_lite, sql_pg);
     if (!st)
         return rc;
     xt_bind_text(st, 1, p->unit);
@@ -449,8 +454,12 @@ static int insert_resident(struct import_job *j, struct xt_conn *c, const struct
     xt_bind_text(st, 16, *p->languages ? p->languages : NULL);
     xt_bind_text(st, 17, *p->address ? p->address : NULL);
     xt_bind_int(st, 18, now);
-    if (xt_step(st) == 1) {
+    int got = xt_step(st);
+    if (got == 1) {
         *rid = xt_col_int(st, 0);
+        rc = 0;
+    } else if (got == 0 && xt_conn_kind(c) == XT_DB_SQLITE) {
+        *rid = xt_conn_last_rowid(c);
         rc = 0;
     }
     xt_reset(st);
@@ -872,6 +881,25 @@ struct batch {
     struct prow rows[BATCH_ROWS];
     int n;
     struct batch *next;
+    /* The mapped cells of each row as read, copied into text (offsets,
+     * -1 for none) until the rows are prepared. */
+    long at[BATCH_ROWS][N_MAP_FIELDS];
+    struct xt_buf text;
+};
+
+/* Checking and sealing a row is most of the reader's work and each row's
+ * own: a helper thread prepares the second half of every batch while the
+ * reader prepares the first, so the writer seldom waits for rows. */
+struct helper {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct pipe *pp;
+    struct batch *b; /* the batch to work on, NULL when idle */
+    int lo, hi;      /* its rows [lo, hi) */
+    int rc;          /* the first failure */
+    long failed_row;
+    bool quit;
 };
 
 struct pipe {
@@ -897,36 +925,38 @@ static void batch_free(struct batch *b)
         return;
     for (int i = 0; i < b->n; i++)
         prow_release(&b->rows[i]);
+    if (b->text.data)
+        sodium_memzero(b->text.data, b->text.len);
+    xt_buf_release(&b->text);
     free(b);
 }
 
 /* Check and seal one row into r. Returns 0 (r->rerr tells a rejection) or
  * XT_ENOMEM / XT_EIO. */
-static int prepare_row(struct pipe *pp, const struct colmap *cm, const struct xt_csv *csv,
-                       struct prow *r)
+static int prepare_row(struct pipe *pp, const char *const *cells, struct prow *r)
 {
     struct xt_store *s = pp->s;
     xt_error_clear(&r->rerr);
     char tags[512] = "";
-    const char *t = cell(cm, csv, 11), *g = cell(cm, csv, 12);
+    const char *t = cells[11], *g = cells[12];
     if (t && *t && g && *g && !strchr(t, ':') && !strchr(t, ';'))
         snprintf(tags, sizeof(tags), "%s:%s", t, g);
     else if (t)
         snprintf(tags, sizeof(tags), "%s", t);
     struct xt_person_in in = {
-        .name = cell(cm, csv, 0),
-        .id_number = cell(cm, csv, 1),
-        .birth_date = cell(cm, csv, 2),
-        .sex = cell(cm, csv, 3),
-        .phone = cell(cm, csv, 4),
-        .ethnicity = cell(cm, csv, 5),
-        .languages = cell(cm, csv, 6),
-        .address = cell(cm, csv, 7),
-        .unit = cell(cm, csv, 8),
-        .household = cell(cm, csv, 9),
-        .relation = cell(cm, csv, 10),
+        .name = cells[0],
+        .id_number = cells[1],
+        .birth_date = cells[2],
+        .sex = cells[3],
+        .phone = cells[4],
+        .ethnicity = cells[5],
+        .languages = cells[6],
+        .address = cells[7],
+        .unit = cells[8],
+        .household = cells[9],
+        .relation = cells[10],
         .tags = tags,
-        .tag_date = cell(cm, csv, 13),
+        .tag_date = cells[13],
     };
     struct xt_person *p = &r->p;
     if (xt_person_check(&in, pp->today, p, &r->rerr) == 0 && !xt_unit_within(p->unit, pp->scope))
@@ -957,6 +987,90 @@ static int prepare_row(struct pipe *pp, const struct colmap *cm, const struct xt
         (!p->has_id && *p->birth && !r->birth_sealed) || (*p->phone && !r->phone_sealed) ||
         (*eth && !r->eth_sealed))
         return XT_EIO;
+    return 0;
+}
+
+/* Prepare rows [lo, hi) of b; 0, or the failure with *failed its row. */
+static int prepare_rows(struct pipe *pp, struct batch *b, int lo, int hi, long *failed)
+{
+    for (int i = lo; i < hi; i++) {
+        const char *cells[N_MAP_FIELDS];
+        for (int f = 0; f < N_MAP_FIELDS; f++)
+            cells[f] = b->at[i][f] < 0 ? NULL : b->text.data + b->at[i][f];
+        int rc = prepare_row(pp, cells, &b->rows[i]);
+        if (rc) {
+            *failed = b->rows[i].row;
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static void *helper_main(void *arg)
+{
+    struct helper *h = arg;
+    pthread_mutex_lock(&h->mu);
+    for (;;) {
+        while (!h->b && !h->quit)
+            pthread_cond_wait(&h->cv, &h->mu);
+        if (!h->b)
+            break;
+        struct batch *b = h->b;
+        int lo = h->lo, hi = h->hi;
+        bool failed_before = h->rc != 0;
+        pthread_mutex_unlock(&h->mu);
+        long failed = 0;
+        int rc = failed_before ? 0 : prepare_rows(h->pp, b, lo, hi, &failed);
+        pthread_mutex_lock(&h->mu);
+        if (rc && !h->rc) {
+            h->rc = rc;
+            h->failed_row = failed;
+        }
+        h->b = NULL;
+        pthread_cond_broadcast(&h->cv);
+    }
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+/* Prepare a full batch, half of it on the helper when there is one. */
+static int prepare_batch(struct pipe *pp, struct helper *h, struct batch *b, long *failed)
+{
+    int split = h ? b->n / 2 : b->n;
+    if (h && split < b->n) {
+        pthread_mutex_lock(&h->mu);
+        h->b = b;
+        h->lo = split;
+        h->hi = b->n;
+        pthread_cond_broadcast(&h->cv);
+        pthread_mutex_unlock(&h->mu);
+    }
+    int rc = prepare_rows(pp, b, 0, split, failed);
+    if (h && split < b->n) {
+        pthread_mutex_lock(&h->mu);
+        while (h->b)
+            pthread_cond_wait(&h->cv, &h->mu);
+        if (rc == 0 && h->rc) {
+            rc = h->rc;
+            *failed = h->failed_row;
+        }
+        pthread_mutex_unlock(&h->mu);
+    }
+    return rc;
+}
+
+/* Copy the mapped cells of the current CSV row into row i of b. */
+static int batch_keep(struct batch *b, int i, const struct colmap *cm, const struct xt_csv *csv)
+{
+    for (int f = 0; f < N_MAP_FIELDS; f++) {
+        const char *v = cell(cm, csv, f);
+        b->at[i][f] = -1;
+        if (!v)
+            continue;
+        b->at[i][f] = (long)b->text.len;
+        if (xt_buf_append(&b->text, v, strlen(v) + 1))
+            return XT_ENOMEM;
+    }
     return 0;
 }
 
@@ -1009,9 +1123,28 @@ static void pipe_finish(struct pipe *pp, int rc)
     pthread_mutex_unlock(&pp->mu);
 }
 
+/* A helper for the reader, or NULL (then the reader prepares every row). */
+static struct helper *helper_start(struct pipe *pp)
+{
+    struct helper *h = calloc(1, sizeof(*h));
+    if (!h)
+        return NULL;
+    h->pp = pp;
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cv, NULL);
+    if (pthread_create(&h->thread, NULL, helper_main, h)) {
+        pthread_mutex_destroy(&h->mu);
+        pthread_cond_destroy(&h->cv);
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
 static void *reader_main(void *arg)
 {
     struct pipe *pp = arg;
+    struct helper *h = helper_start(pp);
     struct xt_csv csv;
     xt_csv_init(&csv, pp->fp);
     struct colmap cm;
@@ -1034,17 +1167,25 @@ static void *reader_main(void *arg)
             break;
         if (csv.nfield == 1 && !*csv.field[0])
             continue;
-        if (!b && !(b = calloc(1, sizeof(*b)))) {
-            rc = XT_ENOMEM;
+        if (!b) {
+            if (!(b = calloc(1, sizeof(*b)))) {
+                rc = XT_ENOMEM;
+                break;
+            }
+            xt_buf_init(&b->text, (size_t)1 << 30); /* rows of up to 1 MiB each */
+        }
+        b->rows[b->n].row = ++row;
+        if ((rc = batch_keep(b, b->n, &cm, &csv))) {
+            xt_error_set(&pp->err, rc, "", "cannot read row %ld", row);
             break;
         }
-        struct prow *r = &b->rows[b->n++];
-        r->row = ++row;
-        if ((rc = prepare_row(pp, &cm, &csv, r))) {
-            xt_error_set(&pp->err, rc, "", "cannot prepare row %ld", row);
-            break;
-        }
+        b->n++;
         if (b->n == BATCH_ROWS) {
+            long failed = 0;
+            if ((rc = prepare_batch(pp, h, b, &failed))) {
+                xt_error_set(&pp->err, rc, "", "cannot prepare row %ld", failed);
+                break;
+            }
             if (!pipe_push(pp, b)) {
                 batch_free(b);
                 b = NULL;
@@ -1053,10 +1194,25 @@ static void *reader_main(void *arg)
             b = NULL;
         }
     }
-    if (rc == 0 && b && b->n && pipe_push(pp, b))
-        b = NULL;
+    if (rc == 0 && b && b->n) {
+        long failed = 0;
+        if ((rc = prepare_batch(pp, h, b, &failed)))
+            xt_error_set(&pp->err, rc, "", "cannot prepare row %ld", failed);
+        else if (pipe_push(pp, b))
+            b = NULL;
+    }
     batch_free(b);
     xt_csv_close(&csv);
+    if (h) {
+        pthread_mutex_lock(&h->mu);
+        h->quit = true;
+        pthread_cond_broadcast(&h->cv);
+        pthread_mutex_unlock(&h->mu);
+        pthread_join(h->thread, NULL);
+        pthread_mutex_destroy(&h->mu);
+        pthread_cond_destroy(&h->cv);
+        free(h);
+    }
     pipe_finish(pp, rc);
     return NULL;
 }
@@ -1163,6 +1319,60 @@ static int import_rows(struct import_job *j, struct xt_store *s, struct xt_conn 
     return rc;
 }
 
+/* A bulk import into a registry smaller than the list writes the residents'
+ * indexes in the order of the rows, which for the blind index of the ID
+ * number is random: every row then touches a page of its own. Built once
+ * after the rows, from sorted keys, the same indexes cost a fraction. So on
+ * SQLite the residents' secondary indexes are dropped here and made again by
+ * indexes_restore, both inside the import's savepoint: a failure rolls the
+ * drop back, other connections keep reading the last committed schema, and
+ * the UNIQUE index made again still refuses a duplicate (then the whole
+ * import fails). Nothing in the import looks residents up by these indexes
+ * (linkage uses the index in memory, everything else the primary key).
+ * *saved gets the statements that make them again ("" when none dropped). */
+static int indexes_drop(struct import_job *j, struct xt_conn *c, struct xt_buf *saved)
+{
+    if (xt_conn_kind(c) != XT_DB_SQLITE)
+        return 0;
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT COUNT(*) FROM residents");
+    if (!st)
+        return XT_EIO;
+    int64_t have = xt_step(st) == 1 ? xt_col_int(st, 0) : -1;
+    xt_reset(st);
+    /* Rows of a list run to some 60 bytes or more. */
+    if (have < 0 || (size_t)have >= j->size_hint / 60)
+        return 0;
+    st = xt_conn_stmt(c, "SELECT name, sql FROM sqlite_master WHERE type='index'"
+                         " AND tbl_name='residents' AND sql IS NOT NULL ORDER BY name");
+    if (!st)
+        return XT_EIO;
+    struct xt_buf drop;
+    xt_buf_init(&drop, 0);
+    int rc;
+    while ((rc = xt_step(st)) == 1) {
+        xt_buf_printf(&drop, "DROP INDEX \"%s\";", xt_col_text(st, 0));
+        xt_buf_printf(saved, "%s;", xt_col_text(st, 1));
+    }
+    xt_reset(st);
+    if (rc == 0 && drop.len && xt_conn_exec(c, drop.data))
+        rc = XT_EIO;
+    xt_buf_release(&drop);
+    if (rc < 0)
+        xt_buf_reset(saved);
+    return rc < 0 ? XT_EIO : 0;
+}
+
+static int indexes_restore(struct xt_conn *c, const struct xt_buf *saved)
+{
+    if (!saved->len)
+        return 0;
+    /* SQLite's sorter may use a helper thread for the index builds. */
+    xt_conn_exec(c, "PRAGMA threads=2");
+    int rc = xt_conn_exec(c, saved->data) ? XT_EIO : 0;
+    xt_conn_exec(c, "PRAGMA threads=0");
+    return rc;
+}
+
 static int import_run(struct xt_store *s, struct xt_conn *c, struct import_job *j)
 {
     struct xt_people_report *rep = j->rep;
@@ -1221,7 +1431,17 @@ static int import_run(struct xt_store *s, struct xt_conn *c, struct import_job *
     /* Rows of a list run to some 60 bytes or more: room for them all. */
     if (xt_link_index_reserve(j->ix, xt_link_index_size(j->ix) + j->size_hint / 60 + 1024))
         return XT_ENOMEM;
-    if ((rc = import_rows(j, s, c)))
+    struct xt_buf indexes;
+    xt_buf_init(&indexes, 0);
+    if ((rc = indexes_drop(j, c, &indexes))) {
+        xt_buf_release(&indexes);
+        return xt_sqlite_err(j->err, c, "people import");
+    }
+    rc = import_rows(j, s, c);
+    if (rc == 0 && (rc = indexes_restore(c, &indexes)))
+        xt_error_set(j->err, rc, "", "cannot index the residents: %s", xt_conn_errmsg(c));
+    xt_buf_release(&indexes);
+    if (rc)
         return rc;
     if (j->nlines)
         xt_buf_puts(&j->lines, "\n]");

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/crypto.h"
@@ -477,6 +478,53 @@ static void test_unseal_tampering(void **state)
     free(s);
 }
 
+/* Seal nonces come from a per-thread pool of random bytes (crypto.c): over
+ * several refills of the pool no nonce repeats, and a forked child does not
+ * hand out the nonce its parent hands out next. */
+static int nonce_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, 33);
+}
+
+static void test_seal_nonces_unique(void **state)
+{
+    (void)state;
+    struct xt_key key;
+    fixed_key(&key, 5);
+    enum { N = 1000 };
+    static char nonces[N][33];
+    for (int i = 0; i < N; i++) {
+        char *s = NULL;
+        assert_int_equal(xt_seal(&key, "x", 1, &s), 0);
+        memcpy(nonces[i], s + 3, 32); /* 24 bytes of nonce are 32 base64 characters */
+        nonces[i][32] = '\0';
+        free(s);
+    }
+    qsort(nonces, N, sizeof(nonces[0]), nonce_cmp);
+    for (int i = 1; i < N; i++)
+        assert_string_not_equal(nonces[i - 1], nonces[i]);
+
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char *c = NULL;
+        int ok = xt_seal(&key, "x", 1, &c) == 0 && write(fds[1], c + 3, 32) == 32;
+        _exit(ok ? 0 : 1);
+    }
+    char *p = NULL, child[33] = "";
+    assert_int_equal(xt_seal(&key, "x", 1, &p), 0);
+    assert_int_equal(read(fds[0], child, 32), 32);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_not_equal(memcmp(p + 3, child, 32), 0);
+    free(p);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -497,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_seal_empty_and_binary),
         cmocka_unit_test(test_seal_bad_arguments),
         cmocka_unit_test(test_unseal_tampering),
+        cmocka_unit_test(test_seal_nonces_unique),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

@@ -20,6 +20,7 @@
 #include "cli/cli_int.h"
 #include "core/idcard.h"
 #include "lib/buf.h"
+#include "store/db.h"
 #include "store/people.h"
 
 static char dir[64];
@@ -310,6 +311,81 @@ static void test_database_file_scan(void **state)
     assert_true(file_has(db, "马福海") || file_has(wal, "马福海"));
 }
 
+/* One number from the database behind the store's back: the first column
+ * of the first row of sql. */
+static long long db_number(const char *sql)
+{
+    char out[32] = "";
+    if (xt_testdb_postgres()) {
+        assert_int_equal(xt_testdb_sql(dir, sql, out, sizeof(out)), 0);
+        return strtoll(out, NULL, 10);
+    }
+    char path[128];
+    snprintf(path, sizeof(path), "%s/xietong.db", dir);
+    struct xt_conn *c = xt_conn_open(path, true);
+    assert_non_null(c);
+    struct xt_stmt *q = xt_conn_stmt(c, sql);
+    assert_non_null(q);
+    assert_int_equal(xt_step(q), 1);
+    long long n = xt_col_int(q, 0);
+    xt_reset(q);
+    xt_conn_close(c);
+    return n;
+}
+
+/* A list larger than the registry is written with the residents' indexes
+ * dropped and made again after it (SQLite): a list that fails after
+ * hundreds of rows leaves no row and every index, and one that succeeds
+ * links against the registry and leaves the indexes, unique one included. */
+static void test_bulk_import(void **state)
+{
+    (void)state;
+    const int n = 1200;
+    long long before = db_number("SELECT COUNT(*) FROM residents");
+    assert_true(before > 0 && before < n);
+    struct xt_buf csv;
+    xt_buf_init(&csv, 0);
+    xt_buf_puts(&csv, "姓名,身份证号,电话,网格,民族,户号,关系,标签\n");
+    /* a resident already registered: linked, not written twice */
+    xt_buf_printf(&csv, "马福海,%s,,622921100001001,,H1,户主,\n", id_a);
+    for (int i = 1; i < n; i++) {
+        char id[19];
+        assert_int_equal(xt_idcard_make("622921", 1940 + i / 999, 1 + i % 12, 1 + i % 28,
+                                        1 + i % 999, id), 0);
+        xt_buf_printf(&csv, "张%d,%s,,622921100001001,01,B%d,户主,\n", i, id, i);
+    }
+    size_t good = csv.len;
+    xt_buf_puts(&csv, "\"未完的行,\n");
+    struct xt_people_mapping m = map_register();
+    struct xt_actor sys = actor(XT_ROLE_SYSTEM, "");
+    struct xt_people_report rep;
+    struct xt_error err;
+    assert_int_not_equal(xt_store_people_import_csv(st, &sys, csv.data, csv.len, "bulk.csv", &m,
+                                                    "bulk", "622921", NOW, &rep, &err),
+                         0);
+    assert_string_equal(err.field, "file");
+    xt_people_report_release(&rep);
+    assert_int_equal(db_number("SELECT COUNT(*) FROM residents"), before);
+    const char *indexes = "SELECT COUNT(*) FROM sqlite_master WHERE type='index'"
+                          " AND tbl_name='residents' AND sql IS NOT NULL";
+    if (!xt_testdb_postgres())
+        assert_int_equal(db_number(indexes), 3);
+    assert_int_equal(xt_store_people_import_csv(st, &sys, csv.data, good, "bulk.csv", &m, "bulk",
+                                                "622921", NOW, &rep, &err),
+                     0);
+    assert_int_equal(rep.created, n - 1);
+    assert_int_equal(rep.merged + rep.unchanged + rep.conflicting, 1);
+    xt_people_report_release(&rep);
+    assert_int_equal(db_number("SELECT COUNT(*) FROM residents"), before + n - 1);
+    if (!xt_testdb_postgres()) {
+        assert_int_equal(db_number(indexes), 3);
+        assert_int_equal(db_number("SELECT COUNT(*) FROM residents"
+                                   " INDEXED BY residents_id_index WHERE id_index IS NOT NULL"),
+                         before + n - 1);
+    }
+    xt_buf_release(&csv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_xlsx_list),
         cmocka_unit_test(test_masking_and_audit),
         cmocka_unit_test(test_database_file_scan),
+        cmocka_unit_test(test_bulk_import),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -141,6 +141,12 @@ static void test_linkage_index(void **state)
     xt_link_find(ix, &q, &res);
     assert_int_equal(res.kind, XT_LINK_MATCHED);
     assert_int_equal(res.id, 2);
+    /* a row with an ID number still finds by score a record without one */
+    rec(&q, 0, "622921100001", "19620703", "dddd", "丁海");
+    xt_link_find(ix, &q, &res);
+    assert_int_equal(res.kind, XT_LINK_MATCHED);
+    assert_int_equal(res.id, 2);
+    assert_string_equal(res.how, "fuzzy");
     /* a learnt ID key finds the person afterwards */
     rec(&r, 2, "622921100001", "19620703", "cccc", "丁海");
     assert_int_equal(xt_link_index_update(ix, &r), 0);
