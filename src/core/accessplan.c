@@ -382,8 +382,11 @@ int xt_plan_coverage(struct xt_reach *r, const struct xt_plan_input *in, int typ
         if (!ok)
             oor[noor++] = (struct oor){i, t[i]};
     }
-    qsort(a, na, sizeof(*a), cmp_agg);
-    qsort(oor, noor, sizeof(*oor), cmp_oor);
+    if (na > 1) /* qsort's base may not be NULL, even for nothing */
+        if (na > 1)
+            qsort(a, na, sizeof(*a), cmp_agg);
+    if (noor > 1)
+        qsort(oor, noor, sizeof(*oor), cmp_oor);
     struct json_object *o = meta(in, type, mode), *units = json_object_new_array(),
                        *list = json_object_new_array();
     json_object_object_add(o, "places", json_object_new_int64((int64_t)tot.places));
@@ -501,7 +504,8 @@ int xt_plan_scores(struct xt_reach *r, const struct xt_plan_input *in, int type,
         g->w2e += pl->population * se[i];
         g->places++;
     }
-    qsort(a, na, sizeof(*a), cmp_agg);
+    if (na > 1)
+        qsort(a, na, sizeof(*a), cmp_agg);
     for (size_t k = 0; k < na; k++) {
         struct json_object *u = json_object_new_object();
         json_object_object_add(u, "township", json_object_new_string(a[k].code));
@@ -543,8 +547,7 @@ int xt_plan_site(struct xt_reach *r, const struct xt_plan_input *in,
      * sites (candidates 0..nf-1); the others stay in the nearest times */
     size_t nf = 0;
     for (size_t j = 0; j < in->n_fac; j++)
-        nf += in->fac[j].type == o->type && in->fac[j].has_capacity &&
-              !o->ignore_existing_capacity;
+        nf += in->fac[j].type == o->type && in->fac[j].has_capacity && !o->ignore_existing_capacity;
     bool capacitated = nf > 0 || o->candidate_capacity >= 0;
     if (o->objective == XT_PLAN_PMEDIAN && (uint64_t)n * (m + nf) > PM_MAX_CELLS)
         return xt_error_set(err, XT_ETOOBIG, "objective",
@@ -710,9 +713,8 @@ int xt_plan_site(struct xt_reach *r, const struct xt_plan_input *in,
         json_object_object_add(c, "modelled", json_object_new_boolean(true));
         json_object_object_add(c, "existing_with_capacity", json_object_new_int64((int64_t)nf));
         json_object_object_add(c, "existing_population_assigned", jnum(res.fixed_load));
-        json_object_object_add(c, "candidate_capacity", o->candidate_capacity >= 0
-                                                            ? jnum(o->candidate_capacity)
-                                                            : NULL);
+        json_object_object_add(c, "candidate_capacity",
+                               o->candidate_capacity >= 0 ? jnum(o->candidate_capacity) : NULL);
         json_object_object_add(
             c, "note",
             json_object_new_string(
@@ -743,9 +745,8 @@ int xt_plan_site(struct xt_reach *r, const struct xt_plan_input *in,
         /* MCLP: people newly within the standard it serves; p-median:
          * people it serves */
         json_object_object_add(p, "population_assigned", jnum(res.load[q]));
-        json_object_object_add(p, "capacity", capv[res.chosen[q]] >= 0
-                                                  ? jnum(capv[res.chosen[q]])
-                                                  : NULL);
+        json_object_object_add(p, "capacity",
+                               capv[res.chosen[q]] >= 0 ? jnum(capv[res.chosen[q]]) : NULL);
         json_object_object_add(p, "capacity_binds", json_object_new_boolean(res.binds[q]));
         json_object_array_add(feats, feature(pl->lat, pl->lon, p));
     }
