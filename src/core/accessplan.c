@@ -383,8 +383,7 @@ int xt_plan_coverage(struct xt_reach *r, const struct xt_plan_input *in, int typ
             oor[noor++] = (struct oor){i, t[i]};
     }
     if (na > 1) /* qsort's base may not be NULL, even for nothing */
-        if (na > 1)
-            qsort(a, na, sizeof(*a), cmp_agg);
+        qsort(a, na, sizeof(*a), cmp_agg);
     if (noor > 1)
         qsort(oor, noor, sizeof(*oor), cmp_oor);
     struct json_object *o = meta(in, type, mode), *units = json_object_new_array(),
