@@ -96,6 +96,12 @@ if [ -z "$SHARED" ]; then
     done
 fi
 DIV=$SHARED/divisions/west_divisions_all.csv
+# In the document the file is named relative to the repository, as a reader's
+# checkout has it, not by this machine's path.
+case $DIV in
+"$(dirname "$ROOT")/shared/"*) DIV_SHOWN=../shared/${DIV#"$(dirname "$ROOT")/shared/"} ;;
+*) DIV_SHOWN=$(basename "$DIV") ;;
+esac
 [ -f "$DIV" ] || die "divisions file not found (set XT_SHARED to the shared data folder)"
 CENSUS=$ROOT/data/census/census2020_county_west_key.csv
 CAL=$ROOT/data/calendar/cn_holidays.csv
@@ -799,7 +805,7 @@ restarted with \`pg_ctl restart -o ...\`):
 
 \`\`\`
 xietong init --data D --database $URL
-xietong import divisions $DIV --prefix 62 --data D --database URL
+xietong import divisions $DIV_SHOWN --prefix 62 --data D --database URL
 xietong import census data/census/census2020_county_west_key.csv --prefix 62 ...
 xietong import calendar data/calendar/cn_holidays.csv ...
 xietong import categories data/reference/categories.csv ...
