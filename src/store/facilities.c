@@ -113,15 +113,46 @@ static int create_job(struct xt_store *s, struct xt_conn *c, void *arg)
     return audit_fac(s, c, j->actor, "facility.create", j->f, j->now);
 }
 
-int xt_store_facility_create(struct xt_store *s, const struct xt_actor *actor,
-                             struct xt_facility *f, struct xt_error *err)
+/* Check the facility's fields, then run fn (create or update) in the writer. */
+static int write_checked(struct xt_store *s, const struct xt_actor *actor, struct xt_facility *f,
+                         int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg),
+                         struct xt_error *err)
 {
     xt_error_clear(err);
     int rc = check_all(s, f, err);
     if (rc)
         return rc;
     struct fac_job j = {.actor = actor, .f = f, .now = (int64_t)time(NULL), .err = err};
-    return xt_store_write(s, create_job, &j);
+    return xt_store_write(s, fn, &j);
+}
+
+int xt_store_facility_create(struct xt_store *s, const struct xt_actor *actor,
+                             struct xt_facility *f, struct xt_error *err)
+{
+    return write_checked(s, actor, f, create_job, err);
+}
+
+/* One facility by id: 0, XT_ENOTFOUND or XT_EIO. */
+static int load_row(struct xt_conn *c, int64_t id, struct xt_facility *f)
+{
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT " FAC_COLS " FROM facilities WHERE id=?1");
+    if (!st)
+        return XT_EIO;
+    xt_bind_int(st, 1, id);
+    int r = xt_step(st);
+    if (r == 1)
+        read_row(st, f);
+    xt_reset(st);
+    return r == 1 ? 0 : r == 0 ? XT_ENOTFOUND : XT_EIO;
+}
+
+/* load_row in a write job: the job's error names what went wrong. */
+static int job_load(struct fac_job *j, struct xt_conn *c)
+{
+    int rc = load_row(c, j->f->id, j->f);
+    if (rc == XT_ENOTFOUND)
+        return xt_error_set(j->err, XT_ENOTFOUND, "id", "no such facility");
+    return rc ? xt_sqlite_err(j->err, c, "read facility") : 0;
 }
 
 static int update_job(struct xt_store *s, struct xt_conn *c, void *arg)
@@ -139,43 +170,23 @@ static int update_job(struct xt_store *s, struct xt_conn *c, void *arg)
     xt_reset(st);
     if (rc != 0)
         return xt_sqlite_err(j->err, c, "update facility");
-    struct xt_stmt *q = xt_conn_stmt(c, "SELECT " FAC_COLS " FROM facilities WHERE id=?1");
-    if (!q)
-        return xt_sqlite_err(j->err, c, "prepare facility");
-    xt_bind_int(q, 1, j->f->id);
-    rc = xt_step(q);
-    if (rc == 1)
-        read_row(q, j->f);
-    xt_reset(q);
-    if (rc != 1)
-        return xt_error_set(j->err, XT_ENOTFOUND, "id", "no such facility");
+    if ((rc = job_load(j, c)))
+        return rc;
     return audit_fac(s, c, j->actor, "facility.update", j->f, j->now);
 }
 
 int xt_store_facility_update(struct xt_store *s, const struct xt_actor *actor,
                              struct xt_facility *f, struct xt_error *err)
 {
-    xt_error_clear(err);
-    int rc = check_all(s, f, err);
-    if (rc)
-        return rc;
-    struct fac_job j = {.actor = actor, .f = f, .now = (int64_t)time(NULL), .err = err};
-    return xt_store_write(s, update_job, &j);
+    return write_checked(s, actor, f, update_job, err);
 }
 
 static int delete_job(struct xt_store *s, struct xt_conn *c, void *arg)
 {
     struct fac_job *j = arg;
-    struct xt_stmt *q = xt_conn_stmt(c, "SELECT " FAC_COLS " FROM facilities WHERE id=?1");
-    if (!q)
-        return xt_sqlite_err(j->err, c, "prepare facility");
-    xt_bind_int(q, 1, j->f->id);
-    int rc = xt_step(q);
-    if (rc == 1)
-        read_row(q, j->f);
-    xt_reset(q);
-    if (rc != 1)
-        return xt_error_set(j->err, XT_ENOTFOUND, "id", "no such facility");
+    int rc = job_load(j, c);
+    if (rc)
+        return rc;
     struct xt_stmt *st = xt_conn_stmt(c, "DELETE FROM facilities WHERE id=?1");
     if (!st)
         return xt_sqlite_err(j->err, c, "prepare facility");
@@ -201,16 +212,7 @@ int xt_store_facility_get(struct xt_store *s, int64_t id, struct xt_facility *f)
     struct xt_conn *c = xt_store_reader(s);
     if (!c)
         return XT_EIO;
-    struct xt_stmt *st = xt_conn_stmt(c, "SELECT " FAC_COLS " FROM facilities WHERE id=?1");
-    int rc = XT_EIO;
-    if (st) {
-        xt_bind_int(st, 1, id);
-        int r = xt_step(st);
-        if (r == 1)
-            read_row(st, f);
-        rc = r == 1 ? 0 : r == 0 ? XT_ENOTFOUND : XT_EIO;
-        xt_reset(st);
-    }
+    int rc = load_row(c, id, f);
     xt_store_reader_put(s, c);
     return rc;
 }

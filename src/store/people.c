@@ -99,8 +99,9 @@ static void load_tags(struct xt_store *s)
             struct xt_error err;
             xt_error_clear(&err);
             if (c.nfield != 6) {
-                xt_log(XT_LOG_WARN, "%s: line %ld: need code,name,sensitive,graded,department,needs",
-                       path, c.line);
+                xt_log(XT_LOG_WARN,
+                       "%s: line %ld: need code,name,sensitive,graded,department,needs", path,
+                       c.line);
                 continue;
             }
             int r = xt_tag_add(c.field[0], c.field[1], strcmp(c.field[2], "1") == 0,
@@ -116,8 +117,8 @@ static void load_tags(struct xt_store *s)
 /* ---- mapping ---- */
 
 static const char *const map_fields[] = {
-    "name",      "id_number", "birth_date", "sex",  "phone",     "ethnicity", "languages",
-    "address",   "unit",      "household",  "relation", "tags", "tag_grade", "tag_date",
+    "name",    "id_number", "birth_date", "sex",      "phone", "ethnicity", "languages",
+    "address", "unit",      "household",  "relation", "tags",  "tag_grade", "tag_date",
 };
 #define N_MAP_FIELDS ((int)(sizeof(map_fields) / sizeof(map_fields[0])))
 
@@ -161,8 +162,7 @@ int xt_people_mapping_load(const char *path, struct xt_people_mapping *m, struct
         if (c.nfield == 1 && !*c.field[0])
             continue;
         if (c.nfield != 2) {
-            rc = xt_error_set(err, XT_EINVAL, "mapping", "line %ld: need field,column",
-                              c.line);
+            rc = xt_error_set(err, XT_EINVAL, "mapping", "line %ld: need field,column", c.line);
             break;
         }
         if ((rc = xt_people_mapping_add(m, c.field[0], c.field[1], err)))
@@ -240,7 +240,7 @@ static void report_line(struct import_job *j, long row, const char *outcome, con
         json_object_object_add(o, "resident", json_object_new_int64(resident));
     xt_buf_puts(&j->lines, j->nlines ? ",\n" : "[\n");
     xt_buf_puts(&j->lines, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-                                                              JSON_C_TO_STRING_NOSLASHESCAPE));
+                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
     j->nlines++;
 }
@@ -280,8 +280,8 @@ static char *source_data(const struct xt_person *p)
         json_object_object_add(o, "tags", t);
         json_object_object_add(o, "tag_date", json_object_new_string(p->tag_date));
     }
-    char *s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-                                                           JSON_C_TO_STRING_NOSLASHESCAPE));
+    char *s = strdup(
+        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
     return s;
 }
@@ -414,14 +414,14 @@ static int insert_resident(struct import_job *j, struct xt_conn *c, const struct
     const char *eth_sealed = r->eth_sealed;
     rc = XT_EIO;
     if ((p->minor && !name_sealed) || (p->has_id && !id_sealed) ||
-        (!p->has_id && *p->birth && !birth_sealed) ||
-        (*p->phone && !phone_sealed) || (p->ethnic && !eth_sealed))
+        (!p->has_id && *p->birth && !birth_sealed) || (*p->phone && !phone_sealed) ||
+        (p->ethnic && !eth_sealed))
         return rc;
 #define INSERT_RESIDENT                                                                            \
-    "INSERT INTO residents(unit, household_id, relation, name, name_masked, minor,"               \
-    " id_index, id_sealed, id_masked, birth_sealed, birth_year, sex, phone_sealed,"               \
-    " phone_masked, ethnicity_sealed, languages, address, created_at, updated_at)"                \
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"              \
+    "INSERT INTO residents(unit, household_id, relation, name, name_masked, minor,"                \
+    " id_index, id_sealed, id_masked, birth_sealed, birth_year, sex, phone_sealed,"                \
+    " phone_masked, ethnicity_sealed, languages, address, created_at, updated_at)"                 \
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"               \
     " ?17, ?18, ?18)"
     /* RETURNING makes SQLite collect the row apart for every insert: there
      * the id is the connection's last rowid instead. */
@@ -647,8 +647,8 @@ static int has_tag(struct xt_store *s, struct xt_conn *c, int64_t rid, const cha
     return 0;
 }
 
-static int source_unchanged(struct xt_store *s, struct xt_conn *c, int64_t rid,
-                            const char *source, const char *data, bool *same)
+static int source_unchanged(struct xt_store *s, struct xt_conn *c, int64_t rid, const char *source,
+                            const char *data, bool *same)
 {
     struct xt_stmt *st = xt_conn_stmt(c, "SELECT data_sealed FROM resident_sources"
                                          " WHERE resident_id=?1 AND source=?2");
@@ -692,8 +692,7 @@ static int merge_row(struct import_job *j, struct xt_store *s, struct xt_conn *c
     char nh[XT_LINK_NAME_MAX], ng[XT_LINK_NAME_MAX];
     xt_link_name_norm(cur.name, nh, sizeof(nh));
     xt_link_name_norm(p->name, ng, sizeof(ng));
-    if (strcmp(nh, ng) != 0 &&
-        (rc = open_conflict(c, rid, "name", j->source, 0, j->now, conflict)))
+    if (strcmp(nh, ng) != 0 && (rc = open_conflict(c, rid, "name", j->source, 0, j->now, conflict)))
         return rc;
     char eh[8] = "", eg[8] = "";
     if (cur.ethnic)
@@ -702,12 +701,11 @@ static int merge_row(struct import_job *j, struct xt_store *s, struct xt_conn *c
         snprintf(eg, sizeof(eg), "%02d", p->ethnic);
     if ((rc = merge_field(s, c, rid, "phone", cur.phone, p->phone, j->source, j->now, changed,
                           conflict)) ||
-        (rc = merge_field(s, c, rid, "ethnicity", eh, eg, j->source, j->now, changed,
+        (rc = merge_field(s, c, rid, "ethnicity", eh, eg, j->source, j->now, changed, conflict)) ||
+        (rc = merge_field(s, c, rid, "address", cur.address, p->address, j->source, j->now, changed,
                           conflict)) ||
-        (rc = merge_field(s, c, rid, "address", cur.address, p->address, j->source, j->now,
-                          changed, conflict)) ||
-        (rc = merge_field(s, c, rid, "languages", cur.languages, p->languages, j->source,
-                          j->now, changed, conflict)))
+        (rc = merge_field(s, c, rid, "languages", cur.languages, p->languages, j->source, j->now,
+                          changed, conflict)))
         return rc;
     /* A grid code is more precise than its village's code. */
     if (strcmp(cur.unit, p->unit) != 0) {
@@ -768,8 +766,7 @@ static int merge_row(struct import_job *j, struct xt_store *s, struct xt_conn *c
         return rc;
     if (!same) {
         *changed = true;
-        if ((rc = upsert_source(s, c, rid, j->source, j->rep->run_id, data, data_sealed,
-                                j->now)))
+        if ((rc = upsert_source(s, c, rid, j->source, j->rep->run_id, data, data_sealed, j->now)))
             return rc;
     }
     return 0;
@@ -791,7 +788,7 @@ static int load_index(struct import_job *j, struct xt_store *s, struct xt_conn *
     if (xt_link_index_reserve(j->ix, (size_t)have + j->size_hint / 60 + 1024))
         return XT_ENOMEM;
     st = xt_conn_stmt(c, "SELECT id, unit, id_index, birth_sealed, name, minor,"
-                                         " id_sealed FROM residents WHERE unit >= ?1 AND unit < ?2");
+                         " id_sealed FROM residents WHERE unit >= ?1 AND unit < ?2");
     if (!st)
         return XT_EIO;
     xt_bind_text(st, 1, lo);
@@ -833,8 +830,8 @@ struct colmap {
     const char *constant[N_MAP_FIELDS];
 };
 
-static int resolve_columns(const struct xt_people_mapping *m, struct xt_csv *csv,
-                           struct colmap *cm, struct xt_error *err)
+static int resolve_columns(const struct xt_people_mapping *m, struct xt_csv *csv, struct colmap *cm,
+                           struct xt_error *err)
 {
     for (int i = 0; i < N_MAP_FIELDS; i++) {
         cm->col[i] = -1;
@@ -909,8 +906,8 @@ struct pipe {
     struct batch *used; /* written batches, freed by the reader (off the writer) */
     int queued;
     bool done, stop;
-    int rc;               /* the reader's failure, 0 when none */
-    struct xt_error err;  /* and its reason */
+    int rc;              /* the reader's failure, 0 when none */
+    struct xt_error err; /* and its reason */
     /* reader's inputs */
     struct xt_store *s;
     FILE *fp;
@@ -960,8 +957,8 @@ static int prepare_row(struct pipe *pp, const char *const *cells, struct prow *r
     };
     struct xt_person *p = &r->p;
     if (xt_person_check(&in, pp->today, p, &r->rerr) == 0 && !xt_unit_within(p->unit, pp->scope))
-        xt_error_set(&r->rerr, XT_EINVAL, "unit", "'%s' is outside the import's unit '%s'",
-                     p->unit, pp->scope);
+        xt_error_set(&r->rerr, XT_EINVAL, "unit", "'%s' is outside the import's unit '%s'", p->unit,
+                     pp->scope);
     else if (r->rerr.code == XT_OK && !xt_store_unit_name(s, p->unit))
         xt_error_set(&r->rerr, XT_EINVAL, "unit", "unknown unit '%s'", p->unit);
     if (r->rerr.code != XT_OK)
@@ -1264,8 +1261,10 @@ static int write_row(struct import_job *j, struct xt_store *s, struct xt_conn *c
         if (rc == 0) {
             if (conflict) {
                 rep->conflicting++;
-                report_line(j, r->row, "conflicting", "", "differs from the registry; kept"
-                            " side by side until a person resolves it", lr.id);
+                report_line(j, r->row, "conflicting", "",
+                            "differs from the registry; kept"
+                            " side by side until a person resolves it",
+                            lr.id);
             } else if (changed) {
                 rep->merged++;
             } else {
@@ -1467,9 +1466,11 @@ static int import_run(struct xt_store *s, struct xt_conn *c, struct import_job *
         return xt_sqlite_err(j->err, c, "people import");
     rep->lines = strdup(j->lines.data);
     char detail[160];
-    snprintf(detail, sizeof(detail), "source=%s rows=%ld new=%ld merged=%ld conflicting=%ld"
-             " review=%ld rejected=%ld", j->source, rep->rows, rep->created, rep->merged,
-             rep->conflicting, rep->review, rep->rejected);
+    snprintf(detail, sizeof(detail),
+             "source=%s rows=%ld new=%ld merged=%ld conflicting=%ld"
+             " review=%ld rejected=%ld",
+             j->source, rep->rows, rep->created, rep->merged, rep->conflicting, rep->review,
+             rep->rejected);
     char object[32];
     snprintf(object, sizeof(object), "import:%lld", (long long)rep->run_id);
     return xt_audit_append(s, c, j->a, "people.import", object, detail, j->now);
@@ -1506,24 +1507,31 @@ static int import_stream(struct xt_store *s, const struct xt_actor *a, FILE *fp,
         return xt_error_set(err, XT_EPERM, "", "role '%s' may not import lists",
                             xt_role_name(a->role));
     if (!source_ok(source))
-        return xt_error_set(err, XT_EINVAL, "source",
-                            "must be 1 to 32 of a-z, 0-9, '_' and '-'");
+        return xt_error_set(err, XT_EINVAL, "source", "must be 1 to 32 of a-z, 0-9, '_' and '-'");
     int level = xt_unit_level_of_code(scope ? scope : "");
     if (level < XT_LEVEL_PROVINCE || level > XT_LEVEL_VILLAGE || !xt_store_unit_name(s, scope))
-        return xt_error_set(err, XT_EINVAL, "unit", "'%s' is not a known unit",
-                            scope ? scope : "");
+        return xt_error_set(err, XT_EINVAL, "unit", "'%s' is not a known unit", scope ? scope : "");
     char county[XT_CODE_MAX];
     if (a->role == XT_ROLE_DEPARTMENT) {
         /* A department imports into its own county only. */
-        if (!xt_unit_ancestor(a->scope, XT_LEVEL_COUNTY, county) ||
-            !xt_unit_within(scope, county))
+        if (!xt_unit_ancestor(a->scope, XT_LEVEL_COUNTY, county) || !xt_unit_within(scope, county))
             return xt_error_set(err, XT_EPERM, "unit", "outside the department's county");
     } else if (!xt_actor_covers(a, scope)) {
         return xt_error_set(err, XT_EPERM, "unit", "outside the caller's scope");
     }
     struct import_job j = {
-        .a = a, .fp = fp, .m = m, .source = source, .scope = scope, .name = name, .hash = hash,
-        .now = now, .today = today_of(now), .rep = rep, .err = err, .size_hint = size,
+        .a = a,
+        .fp = fp,
+        .m = m,
+        .source = source,
+        .scope = scope,
+        .name = name,
+        .hash = hash,
+        .now = now,
+        .today = today_of(now),
+        .rep = rep,
+        .err = err,
+        .size_hint = size,
     };
     snprintf(j.tag_source, sizeof(j.tag_source), "%s", source);
     xt_buf_init(&j.lines, 0);
@@ -1599,8 +1607,8 @@ static int import_bytes(struct xt_store *s, const struct xt_actor *a, const char
     xt_buf_init(&csv, (size_t)2 << 30);
     int rc = xt_xlsx_to_csv(data, n, &csv, err);
     if (rc == 0)
-        rc = import_text(s, a, csv.data ? csv.data : "", csv.len, hash, name, m, source, scope,
-                         now, rep, err);
+        rc = import_text(s, a, csv.data ? csv.data : "", csv.len, hash, name, m, source, scope, now,
+                         rep, err);
     else if (err->code == XT_OK)
         xt_error_set(err, rc, "file", "cannot read the workbook");
     xt_buf_release(&csv);
@@ -1627,8 +1635,8 @@ int xt_store_people_import_file(struct xt_store *s, const struct xt_actor *a, co
     int rc = xt_buf_read_file(&b, path);
     if (rc) {
         xt_buf_release(&b);
-        return xt_error_set(err, rc == XT_ENOTFOUND ? XT_ENOTFOUND : rc, "file",
-                            "cannot read '%s'", path);
+        return xt_error_set(err, rc == XT_ENOTFOUND ? XT_ENOTFOUND : rc, "file", "cannot read '%s'",
+                            path);
     }
     const char *slash = strrchr(path, '/');
     rc = import_bytes(s, a, b.data, b.len, slash ? slash + 1 : path, m, source, scope, now, rep,
@@ -1690,7 +1698,7 @@ static void show_value(const char *field, const char *value, bool clear, bool mi
 
 #define RES_COLS                                                                                   \
     "id, unit, household_id, relation, name, name_masked, minor, id_masked, id_sealed,"            \
-    " birth_sealed, birth_year, sex, phone_masked, phone_sealed, ethnicity_sealed, languages,"    \
+    " birth_sealed, birth_year, sex, phone_masked, phone_sealed, ethnicity_sealed, languages,"     \
     " address, created_at, updated_at"
 
 struct view {
@@ -1775,9 +1783,8 @@ static int resident_json(struct xt_store *s, struct xt_conn *c, const struct vie
     json_object_object_add(o, "unit_name", un ? json_object_new_string(un) : NULL);
     json_object_object_add(o, "household",
                            xt_col_null(st, 2) ? NULL : json_object_new_int64(xt_col_int(st, 2)));
-    json_object_object_add(o, "relation", xt_col_null(st, 3)
-                                              ? NULL
-                                              : json_object_new_string(xt_col_text(st, 3)));
+    json_object_object_add(o, "relation",
+                           xt_col_null(st, 3) ? NULL : json_object_new_string(xt_col_text(st, 3)));
     char buf[256];
     if (v->clear) {
         if (minor)
@@ -1809,9 +1816,10 @@ static int resident_json(struct xt_store *s, struct xt_conn *c, const struct vie
     if (!xt_col_null(st, 10) && (!minor || v->clear))
         json_object_object_add(o, "birth_year", json_object_new_int((int)xt_col_int(st, 10)));
     int sex = (int)xt_col_int(st, 11);
-    json_object_object_add(o, "sex", json_object_new_string(sex == XT_SEX_MALE ? "male"
-                                                            : sex == XT_SEX_FEMALE ? "female"
-                                                                                    : "unknown"));
+    json_object_object_add(o, "sex",
+                           json_object_new_string(sex == XT_SEX_MALE     ? "male"
+                                                  : sex == XT_SEX_FEMALE ? "female"
+                                                                         : "unknown"));
     if (v->clear)
         unseal(s, xt_col_text(st, 13), buf, sizeof(buf));
     else
@@ -1830,8 +1838,8 @@ static int resident_json(struct xt_store *s, struct xt_conn *c, const struct vie
             json_object_object_add(o, "ethnicity", NULL);
         }
     } else {
-        json_object_object_add(o, "ethnicity", xt_col_null(st, 14) ? NULL
-                                                                   : json_object_new_string("***"));
+        json_object_object_add(o, "ethnicity",
+                               xt_col_null(st, 14) ? NULL : json_object_new_string("***"));
     }
     show_value("languages", xt_col_text(st, 15), v->clear, minor, buf, sizeof(buf));
     json_object_object_add(o, "languages", *buf ? json_object_new_string(buf) : NULL);
@@ -1860,8 +1868,8 @@ static int resident_json(struct xt_store *s, struct xt_conn *c, const struct vie
     return 0;
 }
 
-static int view_init(struct xt_store *s, struct xt_conn *c, const struct xt_actor *a,
-                     bool reveal, struct view *v, struct xt_error *err)
+static int view_init(struct xt_store *s, struct xt_conn *c, const struct xt_actor *a, bool reveal,
+                     struct view *v, struct xt_error *err)
 {
     memset(v, 0, sizeof(*v));
     v->a = a;
@@ -1869,8 +1877,7 @@ static int view_init(struct xt_store *s, struct xt_conn *c, const struct xt_acto
         return xt_error_set(err, XT_EPERM, "", "role '%s' may not read the people registry",
                             xt_role_name(a->role));
     if (reveal && !xt_people_may_reveal(a->role))
-        return xt_error_set(err, XT_EPERM, "reveal",
-                            "role '%s' may not see personal data unmasked",
+        return xt_error_set(err, XT_EPERM, "reveal", "role '%s' may not see personal data unmasked",
                             xt_role_name(a->role));
     v->clear = reveal;
     dept_key_of(c, a, v->dept);
@@ -2076,7 +2083,8 @@ static void side_by_side(struct json_object *res, struct json_object *lineage,
             if (!v)
                 continue;
             struct json_object *e = json_object_new_object();
-            json_object_object_add(e, "source", json_object_get(json_object_object_get(l, "source")));
+            json_object_object_add(e, "source",
+                                   json_object_get(json_object_object_get(l, "source")));
             json_object_object_add(e, "seen_at",
                                    json_object_get(json_object_object_get(l, "seen_at")));
             json_object_object_add(e, "value", json_object_get(v));
@@ -2143,11 +2151,11 @@ int xt_store_people_get(struct xt_store *s, const struct xt_actor *a, int64_t id
                     if (mm && v.clear)
                         unseal(s, xt_col_text(ms, 1), nm, sizeof(nm));
                     else
-                        snprintf(nm, sizeof(nm), "%s", mm ? xt_col_text(ms, 2)
-                                                          : xt_col_text(ms, 1));
+                        snprintf(nm, sizeof(nm), "%s",
+                                 mm ? xt_col_text(ms, 2) : xt_col_text(ms, 1));
                     json_object_object_add(m, "name", json_object_new_string(nm));
-                    json_object_object_add(m, "relation", json_object_new_string(
-                                                              xt_col_text(ms, 4)));
+                    json_object_object_add(m, "relation",
+                                           json_object_new_string(xt_col_text(ms, 4)));
                     json_object_array_add(mem, m);
                 }
                 xt_reset(ms);
@@ -2192,6 +2200,17 @@ static int resident_unit(struct xt_conn *c, int64_t id, char unit[XT_CODE_MAX], 
     return rc == 1 ? 0 : rc == 0 ? XT_ENOTFOUND : XT_EIO;
 }
 
+/* resident_unit for a write by a: a resident outside a's area is "not
+ * found", as a read would say. */
+static int resident_in_scope(struct xt_conn *c, const struct xt_actor *a, int64_t id,
+                             char unit[XT_CODE_MAX], bool *minor, struct xt_error *err)
+{
+    int rc = resident_unit(c, id, unit, minor);
+    if (rc == XT_ENOTFOUND || (!rc && !xt_actor_covers(a, unit)))
+        return xt_error_set(err, XT_ENOTFOUND, "id", "no resident %lld", (long long)id);
+    return rc ? xt_sqlite_err(err, c, "resident") : 0;
+}
+
 struct edit_job {
     const struct xt_actor *a;
     int64_t id;
@@ -2206,11 +2225,9 @@ static int edit_job(struct xt_store *s, struct xt_conn *c, void *arg)
     struct edit_job *j = arg;
     char unit[XT_CODE_MAX];
     bool minor;
-    int rc = resident_unit(c, j->id, unit, &minor);
-    if (rc == XT_ENOTFOUND || (!rc && !xt_actor_covers(j->a, unit)))
-        return xt_error_set(j->err, XT_ENOTFOUND, "id", "no resident %lld", (long long)j->id);
+    int rc = resident_in_scope(c, j->a, j->id, unit, &minor, j->err);
     if (rc)
-        return xt_sqlite_err(j->err, c, "resident");
+        return rc;
     char source[80];
     snprintf(source, sizeof(source), "edit:%s", j->a->username);
     const struct xt_people_edit *e = j->e;
@@ -2239,10 +2256,10 @@ static int edit_job(struct xt_store *s, struct xt_conn *c, void *arg)
         json_object_object_add(d, "relation", json_object_new_string(e->relation));
     if (e->tags)
         json_object_object_add(d, "tags", json_object_new_string(e->tags));
-    rc = upsert_source(s, c, j->id, source, 0,
-                       json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN |
-                                                             JSON_C_TO_STRING_NOSLASHESCAPE),
-                       NULL, j->now);
+    rc = upsert_source(
+        s, c, j->id, source, 0,
+        json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+        NULL, j->now);
     json_object_put(d);
     if (rc)
         return xt_sqlite_err(j->err, c, "lineage");
@@ -2266,9 +2283,13 @@ int xt_store_people_edit(struct xt_store *s, const struct xt_actor *a, int64_t i
     if (e->phone)
         snprintf(j.checked.phone, sizeof(j.checked.phone), "%s", e->phone);
     /* Tags and text fields are checked by the same rules as a list row. */
-    struct xt_person_in in = {.name = "x", .birth_date = "2000-01-01", .unit = "000000000000",
-                              .tags = e->tags, .address = e->address,
-                              .languages = e->languages, .relation = e->relation};
+    struct xt_person_in in = {.name = "x",
+                              .birth_date = "2000-01-01",
+                              .unit = "000000000000",
+                              .tags = e->tags,
+                              .address = e->address,
+                              .languages = e->languages,
+                              .relation = e->relation};
     struct xt_person p;
     int rc = xt_person_check(&in, today_of(now), &p, err);
     if (rc)
@@ -2295,11 +2316,9 @@ static int resolve_job(struct xt_store *s, struct xt_conn *c, void *arg)
     struct resolve_job *j = arg;
     char unit[XT_CODE_MAX];
     bool minor;
-    int rc = resident_unit(c, j->id, unit, &minor);
-    if (rc == XT_ENOTFOUND || (!rc && !xt_actor_covers(j->a, unit)))
-        return xt_error_set(j->err, XT_ENOTFOUND, "id", "no resident %lld", (long long)j->id);
+    int rc = resident_in_scope(c, j->a, j->id, unit, &minor, j->err);
     if (rc)
-        return xt_sqlite_err(j->err, c, "resident");
+        return rc;
     struct xt_stmt *st = xt_conn_stmt(c, "SELECT field, resolved_at FROM person_conflicts"
                                          " WHERE id=?1 AND resident_id=?2");
     if (!st)
@@ -2348,8 +2367,8 @@ static int resolve_job(struct xt_store *s, struct xt_conn *c, void *arg)
             snprintf(value, sizeof(value), "%s", json_object_get_string(val));
         json_object_put(d);
         if (!*value)
-            return xt_error_set(j->err, XT_EINVAL, "source", "list '%.40s' gave no %s",
-                                j->source, field);
+            return xt_error_set(j->err, XT_EINVAL, "source", "list '%.40s' gave no %s", j->source,
+                                field);
         if (strcmp(field, "name") == 0) {
             char masked[128];
             xt_mask_name(value, masked, sizeof(masked));
@@ -2373,8 +2392,7 @@ static int resolve_job(struct xt_store *s, struct xt_conn *c, void *arg)
         sodium_memzero(value, sizeof(value));
         if (rc)
             return rc == XT_EINVAL ? xt_error_set(j->err, XT_EINVAL, "conflict",
-                                                  "field '%s' cannot be taken from a list",
-                                                  field)
+                                                  "field '%s' cannot be taken from a list", field)
                                    : xt_sqlite_err(j->err, c, "resident");
         snprintf(resolution, sizeof(resolution), "took %s from '%s'", field, j->source);
     } else {
@@ -2402,8 +2420,8 @@ static int resolve_job(struct xt_store *s, struct xt_conn *c, void *arg)
     return xt_audit_append(s, c, j->a, "people.resolve", object, resolution, j->now);
 }
 
-int xt_store_people_resolve(struct xt_store *s, const struct xt_actor *a, int64_t id,
-                            int64_t cid, const char *source, int64_t now, struct xt_error *err)
+int xt_store_people_resolve(struct xt_store *s, const struct xt_actor *a, int64_t id, int64_t cid,
+                            const char *source, int64_t now, struct xt_error *err)
 {
     xt_error_clear(err);
     if (!xt_people_may_resolve(a->role))
