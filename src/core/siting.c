@@ -58,6 +58,26 @@ static uint64_t site_rand(uint64_t *s)
     return *s >> 11;
 }
 
+/* Restart rounds within a work budget (each round costs about work), at
+ * least min and at most XT_SITE_ROUNDS. */
+static int site_rounds(double budget, double work, int min)
+{
+    int rounds = work > 0 ? (int)(budget / work) : XT_SITE_ROUNDS;
+    if (rounds > XT_SITE_ROUNDS)
+        rounds = XT_SITE_ROUNDS;
+    return rounds < min ? min : rounds;
+}
+
+/* A random candidate that is not open (there is one: m > k). */
+static size_t site_closed(uint64_t *seed, const uint8_t *open, size_t m)
+{
+    size_t c;
+    do
+        c = (size_t)(site_rand(seed) % m);
+    while (open[c]);
+    return c;
+}
+
 static double mclp_value(const struct xt_mclp *p, const uint32_t *cnt)
 {
     double v = 0;
@@ -298,21 +318,15 @@ static int mclp_uncap(const struct xt_mclp *p, size_t k, struct xt_site_result *
         /* rounds within a work budget: each costs about one pass over the
          * coverage lists per swap */
         double work = (double)p->cov_first[m] + (double)n;
-        int rounds = work > 0 ? (int)(3e7 / work) : XT_SITE_ROUNDS;
-        if (rounds > XT_SITE_ROUNDS)
-            rounds = XT_SITE_ROUNDS;
-        if (rounds < 5)
-            rounds = 5;
+        int rounds = site_rounds(3e7, work, 5);
         memcpy(best_set, res->chosen, nb * sizeof(uint32_t));
         uint64_t seed = 0x9e3779b97f4a7c15ull;
         for (int round = 0; round < rounds && m > k; round++) {
             /* change 1 .. ceil(k/2) sites at once */
             size_t r = 1 + (size_t)(site_rand(&seed) % ((k + 1) / 2));
             for (size_t t = 0; t < r; t++) {
-                size_t si = (size_t)(site_rand(&seed) % k), c;
-                do
-                    c = (size_t)(site_rand(&seed) % m);
-                while (open[c]);
+                size_t si = (size_t)(site_rand(&seed) % k);
+                size_t c = site_closed(&seed, open, m);
                 mclp_open(p, cnt, res->chosen[si], -1);
                 open[res->chosen[si]] = 0;
                 mclp_open(p, cnt, c, 1);
@@ -506,21 +520,15 @@ static int pmedian_uncap(const struct xt_pmedian *p, size_t k, struct xt_site_re
         res->swaps += pm_descend(p, open, res->chosen, nb, best);
         double best_val = pm_total(p, best);
         double work = (double)n * (double)m * (double)k * (double)k;
-        int rounds = work > 0 ? (int)(4e8 / work) : XT_SITE_ROUNDS;
-        if (rounds > XT_SITE_ROUNDS)
-            rounds = XT_SITE_ROUNDS;
-        if (rounds < 3)
-            rounds = 3;
+        int rounds = site_rounds(4e8, work, 3);
         memcpy(best_set, res->chosen, nb * sizeof(uint32_t));
         uint64_t seed = 0x9e3779b97f4a7c15ull;
         for (int round = 0; round < rounds && m > k; round++) {
             /* change 1 .. ceil(k/2) sites at once */
             size_t r = 1 + (size_t)(site_rand(&seed) % ((k + 1) / 2));
             for (size_t t = 0; t < r; t++) {
-                size_t si = (size_t)(site_rand(&seed) % k), c;
-                do
-                    c = (size_t)(site_rand(&seed) % m);
-                while (open[c]);
+                size_t si = (size_t)(site_rand(&seed) % k);
+                size_t c = site_closed(&seed, open, m);
                 open[res->chosen[si]] = 0;
                 open[c] = 1;
                 res->chosen[si] = (uint32_t)c;
@@ -913,9 +921,9 @@ static int fwork_init(struct fwork *fw, const struct cinst *c)
     fw->done = malloc(v);
     fw->dead = malloc(v);
     fw->onstack = malloc(v);
-    if (!fw->head || !fw->nxt || !fw->to || !fw->fnode || !fw->flist || !fw->nodef || !fw->pt || !fw->pfb || !fw->pe ||
-        !fw->par || !fw->it || !fw->heap_v || !fw->cap || !fw->cost || !fw->pot || !fw->dist ||
-        !fw->heap_d || !fw->done || !fw->dead || !fw->onstack) {
+    if (!fw->head || !fw->nxt || !fw->to || !fw->fnode || !fw->flist || !fw->nodef || !fw->pt ||
+        !fw->pfb || !fw->pe || !fw->par || !fw->it || !fw->heap_v || !fw->cap || !fw->cost ||
+        !fw->pot || !fw->dist || !fw->heap_d || !fw->done || !fw->dead || !fw->onstack) {
         fwork_free(fw);
         return XT_ENOMEM;
     }
@@ -1391,8 +1399,8 @@ static int cinst_sort(struct cinst *c)
     for (size_t i = 0; i < c->n; i++) {
         uint32_t q0 = c->opt_first[i], d = c->opt_first[i + 1] - q0;
         for (uint32_t t = 0; t < d; t++)
-            tmp[t] = (struct opt_sort){c->opt_c[q0 + t], c->opt_f[q0 + t],
-                                       capped(c, c->opt_f[q0 + t])};
+            tmp[t] =
+                (struct opt_sort){c->opt_c[q0 + t], c->opt_f[q0 + t], capped(c, c->opt_f[q0 + t])};
         qsort(tmp, d, sizeof(*tmp), cmp_opt);
         for (uint32_t t = 0; t < d; t++) {
             c->opt_c[q0 + t] = tmp[t].c;
@@ -1587,8 +1595,7 @@ int xt_site_mclp(const struct xt_mclp *p, size_t k, struct xt_site_result *res)
     if (!seen)
         return XT_ENOMEM;
     for (size_t t = 0; t < res->k; t++)
-        for (uint32_t q = p->cov_first[res->chosen[t]]; q < p->cov_first[res->chosen[t] + 1];
-             q++) {
+        for (uint32_t q = p->cov_first[res->chosen[t]]; q < p->cov_first[res->chosen[t] + 1]; q++) {
             uint32_t i = p->cov_idx[q];
             if (seen[i] || (p->covered0 && p->covered0[i]))
                 continue;
