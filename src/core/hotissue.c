@@ -8,6 +8,7 @@
 #include <string.h>
 
 #define SIG 64
+_Static_assert(SIG == XT_TEXT_SIG_BINS, "one signature for clustering and intake");
 
 static inline uint32_t mix32(uint32_t h)
 {
@@ -135,6 +136,44 @@ static void signature(const uint32_t *s, size_t n, uint32_t sig[SIG])
             }
         }
     }
+}
+
+void xt_text_signature_of(const uint32_t *shingles, size_t n, char out[XT_TEXT_SIG_HEX + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    *out = 0;
+    if (n == 0)
+        return;
+    uint32_t sig[SIG];
+    signature(shingles, n, sig);
+    for (int b = 0; b < SIG; b++) {
+        uint32_t v = mix32(sig[b]) & 0xFFFFu;
+        for (int k = 0; k < 4; k++)
+            out[b * 4 + k] = hex[(v >> (12 - 4 * k)) & 0xFu];
+    }
+    out[XT_TEXT_SIG_HEX] = 0;
+}
+
+int xt_text_signature(const char *text, size_t max_chars, char out[XT_TEXT_SIG_HEX + 1])
+{
+    uint32_t *s = NULL;
+    size_t n = 0;
+    *out = 0;
+    if (xt_shingles(text, max_chars, &s, &n))
+        return XT_ENOMEM;
+    xt_text_signature_of(s, n, out);
+    free(s);
+    return 0;
+}
+
+int xt_text_signature_agree(const char *a, const char *b)
+{
+    if (!a || !b || strlen(a) != XT_TEXT_SIG_HEX || strlen(b) != XT_TEXT_SIG_HEX)
+        return -1;
+    int agree = 0;
+    for (int i = 0; i < XT_TEXT_SIG_HEX; i += 4)
+        agree += memcmp(a + i, b + i, 4) == 0;
+    return agree;
 }
 
 static size_t uf_find(size_t *parent, size_t x)

@@ -35,6 +35,21 @@
 int xt_shingles(const char *text, size_t max_chars, uint32_t **out, size_t *n);
 double xt_jaccard(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
 
+/* A text's MinHash signature kept beside it, so that comparing a new
+ * request with a village's open ones needs no shingling of theirs: the
+ * 64 bins of the clustering signature, 16 bits each (the low bits of a
+ * mix of the bin's minimum), as 256 lower-case hex digits; "" for a text
+ * without shingles. Two signatures agree in a bin with probability J (the
+ * Jaccard similarity of the sets) plus 2^-16, so the share of agreeing
+ * bins estimates J with a standard error of at most 0.0625. */
+#define XT_TEXT_SIG_BINS 64
+#define XT_TEXT_SIG_HEX (XT_TEXT_SIG_BINS * 4)
+void xt_text_signature_of(const uint32_t *shingles, size_t n, char out[XT_TEXT_SIG_HEX + 1]);
+int xt_text_signature(const char *text, size_t max_chars, char out[XT_TEXT_SIG_HEX + 1]);
+/* Agreeing bins of two signatures (0..64); -1 when either is not a
+ * signature (empty, or not 256 characters long). */
+int xt_text_signature_agree(const char *a, const char *b);
+
 struct xt_hot_item {
     const char *text;   /* compared */
     const char *place;  /* grid or township code; NULL or "" unknown */

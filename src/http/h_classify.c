@@ -99,12 +99,8 @@ void xt_classify_decorate(struct xt_req *r, struct json_object *o, const struct 
         int n = 0;
         struct xt_error e;
         xt_error_clear(&e);
-        if (xt_store_ticket_duplicates(r->store, t, d, &n, &e) == 0) {
+        if (xt_store_ticket_duplicates(r->store, &r->actor, t, d, &n, &e) == 0) {
             for (int i = 0; i < n; i++) {
-                struct xt_ticket other;
-                if (xt_store_ticket_get(r->store, &r->actor, d[i].number, &other, NULL, false,
-                                        r->now, &e))
-                    continue; /* outside the caller's area */
                 struct json_object *x = json_object_new_object();
                 double sim = (double)(long)(d[i].similarity * 1000 + 0.5) / 1000;
                 json_object_object_add(x, "number", json_object_new_string(d[i].number));
@@ -116,12 +112,12 @@ void xt_classify_decorate(struct xt_req *r, struct json_object *o, const struct 
                                            : json_object_new_int64((int64_t)(d[i].distance_m + 0.5)));
                 json_object_object_add(x, "same_grid", json_object_new_boolean(d[i].same_grid));
                 json_object_object_add(x, "state",
-                                       json_object_new_string(xt_state_name(other.state)));
-                json_object_object_add(x, "text", json_object_new_string(other.text ? other.text
-                                                                                     : ""));
+                                       json_object_new_string(xt_state_name(d[i].state)));
+                json_object_object_add(x, "text",
+                                       json_object_new_string(d[i].text ? d[i].text : ""));
                 json_object_array_add(dups, x);
-                xt_ticket_release(&other);
             }
+            xt_duplicates_release(d, n);
         }
     }
     json_object_object_add(sug, "duplicates", dups);

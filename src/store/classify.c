@@ -118,23 +118,100 @@ static double metres(double lat1, double lon1, double lat2, double lon2)
 }
 
 /* Open tickets of one village in a time window, by the grid index. */
+/* The village's open tickets newest first (tickets_open_grid); the text
+ * only of those stored before signatures were kept. */
 static const char SQL_NEAR[] =
-    "SELECT number, text, grid, lat, lon, state FROM tickets"
-    " WHERE grid >= ?1 AND grid < ?2 AND created_at >= ?3 AND state IN (0, 1, 2, 5)"
-    " AND number <> ?4 ORDER BY id DESC LIMIT ?5";
+    "SELECT number, text_sig, grid, lat, lon, state, CASE WHEN text_sig IS NULL THEN text END,"
+    " lead, handler, cohandlers, creator_id FROM tickets WHERE grid >= ?1 AND grid < ?2 AND state IN (0, 1, 2, 5)"
+    " AND created_at >= ?3 AND number <> ?4 ORDER BY id DESC LIMIT ?5";
+static const char SQL_TEXT[] = "SELECT text FROM tickets WHERE number = ?1";
 
-int xt_store_ticket_duplicates(struct xt_store *s, const struct xt_ticket *t,
-                               struct xt_duplicate *out, int *n, struct xt_error *err)
+/* A candidate is compared exactly only when at least this many of the 64
+ * signature bins agree: at the threshold (J = 0.35, 22.4 bins expected)
+ * fewer than 7 agree with probability below 10^-4, while an unrelated
+ * request of the same village (J about 0.05) passes 1 time in 25. */
+#define DUP_MIN_AGREE 7
+
+/* Exact similarity of the candidate at the current row; -1 when the
+ * signatures say it cannot reach the threshold. */
+static int candidate_similarity(struct xt_conn *c, struct xt_stmt *st, const uint32_t *a,
+                                size_t na, const char *sig, double *sim, char **text)
+{
+    *sim = -1;
+    *text = NULL;
+    const char *other_sig = xt_col_null(st, 1) ? NULL : xt_col_text(st, 1);
+    uint32_t *b = NULL;
+    size_t nb = 0;
+    if (other_sig) {
+        int agree = xt_text_signature_agree(sig, other_sig);
+        if (agree >= 0 && agree < DUP_MIN_AGREE)
+            return 0;
+        if (agree < 0 && *other_sig == 0)
+            return 0; /* a text without shingles */
+        struct xt_stmt *tx = xt_conn_stmt(c, SQL_TEXT);
+        if (!tx)
+            return XT_EIO;
+        xt_bind_text(tx, 1, xt_col_text(st, 0));
+        int r = xt_step(tx);
+        if (r == 1)
+            *text = strdup(xt_col_text(tx, 0));
+        xt_reset(tx);
+        if (r < 0)
+            return XT_EIO;
+        if (r == 0)
+            return 0; /* gone since */
+    } else {
+        *text = strdup(xt_col_text(st, 6));
+    }
+    if (!*text || xt_shingles(*text, XT_DUP_CHARS, &b, &nb)) {
+        free(*text);
+        *text = NULL;
+        return XT_ENOMEM;
+    }
+    *sim = xt_jaccard(a, na, b, nb);
+    free(b);
+    return 0;
+}
+
+void xt_duplicates_release(struct xt_duplicate *d, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(d[i].text);
+        d[i].text = NULL;
+    }
+}
+
+/* Whether the actor may read the candidate at the current row. */
+static bool candidate_visible(struct xt_stmt *st, const struct xt_actor *actor)
+{
+    struct xt_ticket *v = calloc(1, sizeof(*v));
+    if (!v)
+        return false;
+    snprintf(v->grid, sizeof(v->grid), "%s", xt_col_text(st, 2));
+    snprintf(v->lead, sizeof(v->lead), "%s", xt_col_text(st, 7));
+    snprintf(v->handler, sizeof(v->handler), "%s", xt_col_text(st, 8));
+    xt_store_parse_cohandlers(v, xt_col_text(st, 9));
+    v->creator_id = xt_col_int(st, 10);
+    bool ok = xt_ticket_visible(v, actor);
+    free(v);
+    return ok;
+}
+
+int xt_store_ticket_duplicates(struct xt_store *s, const struct xt_actor *actor,
+                               const struct xt_ticket *t, struct xt_duplicate *out, int *n,
+                               struct xt_error *err)
 {
     *n = 0;
     if (!t->text || strlen(t->grid) < 12)
         return 0;
     uint32_t *a = NULL;
     size_t na = 0;
-    if (xt_shingles(t->text, 400, &a, &na))
+    if (xt_shingles(t->text, XT_DUP_CHARS, &a, &na))
         return xt_error_set(err, XT_ENOMEM, "", "out of memory");
     if (na == 0)
         return 0;
+    char sig[XT_TEXT_SIG_HEX + 1];
+    xt_text_signature_of(a, na, sig);
     char lo[16], hi[16];
     snprintf(lo, sizeof(lo), "%.12s", t->grid);
     snprintf(hi, sizeof(hi), "%.12s~", t->grid);
@@ -156,38 +233,47 @@ int xt_store_ticket_duplicates(struct xt_store *s, const struct xt_ticket *t,
     xt_bind_int(st, 5, XT_DUP_SCAN);
     int r;
     while ((r = xt_step(st)) == 1) {
-        uint32_t *b = NULL;
-        size_t nb = 0;
-        if (xt_shingles(xt_col_text(st, 1), 400, &b, &nb)) {
-            rc = xt_error_set(err, XT_ENOMEM, "", "out of memory");
+        if (!candidate_visible(st, actor))
+            continue; /* outside the caller's area */
+        double sim;
+        char *text;
+        int e = candidate_similarity(c, st, a, na, sig, &sim, &text);
+        if (e) {
+            rc = xt_error_set(err, e, "", "cannot look for duplicates");
             break;
         }
-        double sim = xt_jaccard(a, na, b, nb);
-        free(b);
-        if (sim < XT_DUP_MIN_SIMILARITY)
+        if (sim < XT_DUP_MIN_SIMILARITY) {
+            free(text);
             continue;
+        }
         double dist = -1;
         if (t->has_point && !xt_col_null(st, 3) && !xt_col_null(st, 4)) {
             dist = metres(t->lat, t->lon, xt_col_double(st, 3), xt_col_double(st, 4));
-            if (dist > XT_DUP_MAX_METRES)
+            if (dist > XT_DUP_MAX_METRES) {
+                free(text);
                 continue;
+            }
         }
-        struct xt_duplicate d;
-        memset(&d, 0, sizeof(d));
-        snprintf(d.number, sizeof(d.number), "%s", xt_col_text(st, 0));
-        d.similarity = sim;
-        d.distance_m = dist;
-        d.same_grid = strcmp(xt_col_text(st, 2), t->grid) == 0;
-        d.state = (int)xt_col_int(st, 5);
         /* Insert by similarity, keep the best XT_DUP_MAX. */
         int pos = *n;
         while (pos > 0 && out[pos - 1].similarity < sim)
             pos--;
-        if (pos >= XT_DUP_MAX)
+        if (pos >= XT_DUP_MAX) {
+            free(text);
             continue;
+        }
+        if (*n == XT_DUP_MAX)
+            xt_duplicates_release(&out[XT_DUP_MAX - 1], 1);
         int last = *n < XT_DUP_MAX ? *n : XT_DUP_MAX - 1;
         memmove(&out[pos + 1], &out[pos], (size_t)(last - pos) * sizeof(*out));
-        out[pos] = d;
+        struct xt_duplicate *d = &out[pos];
+        memset(d, 0, sizeof(*d));
+        snprintf(d->number, sizeof(d->number), "%s", xt_col_text(st, 0));
+        d->text = text;
+        d->similarity = sim;
+        d->distance_m = dist;
+        d->same_grid = strcmp(xt_col_text(st, 2), t->grid) == 0;
+        d->state = (int)xt_col_int(st, 5);
         if (*n < XT_DUP_MAX)
             (*n)++;
     }
@@ -197,6 +283,10 @@ int xt_store_ticket_duplicates(struct xt_store *s, const struct xt_ticket *t,
 out:
     xt_store_reader_put(s, c);
     free(a);
+    if (rc) {
+        xt_duplicates_release(out, *n);
+        *n = 0;
+    }
     return rc;
 }
 

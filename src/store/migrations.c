@@ -186,6 +186,12 @@ static const char m8[] =
     "CREATE INDEX facilities_type ON facilities(type, id);"
     "CREATE UNIQUE INDEX facilities_source ON facilities(source, source_ref);";
 
+static const char m9[] =
+    /* duplicates at intake: each ticket's text signature (hotissue.h), and
+     * the open tickets of a village newest first without reading the closed */
+    "ALTER TABLE tickets ADD COLUMN text_sig TEXT;"
+    "CREATE INDEX tickets_open_grid ON tickets(grid, id) WHERE state IN (0, 1, 2, 5);";
+
 const struct xt_migration xt_migrations[] = {
     {1, "units, reference tables, accounts, tickets, timeline, assignments, audit", m1},
     {2, "masked contact beside the sealed one", m2},
@@ -195,6 +201,7 @@ const struct xt_migration xt_migrations[] = {
     {6, "Open311: API keys and requests filed through them", m6},
     {7, "people and households, lineage, conflicts, imports", m7},
     {8, "public-service facilities", m8},
+    {9, "text signatures and open tickets by village for duplicates at intake", m9},
 };
 
 /* PostgreSQL: the same schema with its types (BIGINT times, identity keys,
@@ -304,6 +311,7 @@ const struct xt_migration xt_migrations_pg[] = {
     {6, "Open311: API keys and requests filed through them", pg6},
     {7, "people and households, lineage, conflicts, imports", pg7},
     {8, "public-service facilities", pg8},
+    {9, "text signatures and open tickets by village for duplicates at intake", m9},
 };
 
 const int xt_migration_count = (int)(sizeof(xt_migrations) / sizeof(xt_migrations[0]));

@@ -375,21 +375,25 @@ int xt_store_classify_overrides(struct xt_store *s,
 #define XT_DUP_DAYS 30
 #define XT_DUP_MAX 5
 #define XT_DUP_SCAN 100
+#define XT_DUP_CHARS 400 /* code points of a text compared */
 struct xt_duplicate {
     char number[32];
+    char *text;         /* owned: xt_duplicates_release */
     double similarity;  /* Jaccard of the 3-gram shingles */
     double distance_m;  /* -1 when either has no point */
     bool same_grid;
     int state;
 };
 
-/* Up to XT_DUP_MAX candidates for t (most similar first): similarity at
- * least XT_DUP_MIN_SIMILARITY and, when both have points, within
- * XT_DUP_MAX_METRES. */
+/* Up to XT_DUP_MAX candidates for t (most similar first) that the actor
+ * may read: similarity at least XT_DUP_MIN_SIMILARITY and, when both have
+ * points, within XT_DUP_MAX_METRES. */
 #define XT_DUP_MIN_SIMILARITY 0.35
 #define XT_DUP_MAX_METRES 2000.0
-int xt_store_ticket_duplicates(struct xt_store *s, const struct xt_ticket *t,
-                               struct xt_duplicate *out, int *n, struct xt_error *err);
+int xt_store_ticket_duplicates(struct xt_store *s, const struct xt_actor *actor,
+                               const struct xt_ticket *t, struct xt_duplicate *out, int *n,
+                               struct xt_error *err);
+void xt_duplicates_release(struct xt_duplicate *d, int n);
 
 /* A ticket of a hot-issue period. text and number are owned by the array
  * (xt_store_hot_items_free). */

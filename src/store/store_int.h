@@ -101,7 +101,12 @@ struct xt_store {
 struct xt_name_entry {
     char code[XT_CODE_MAX];
     char *name;
+    int level;
 };
+/* A ticket's co-handlers from their stored form "unit:report_by:reported_at;...". */
+void xt_store_parse_cohandlers(struct xt_ticket *t, const char *s);
+/* The level of a unit known when the store opened, else XT_LEVEL_NONE. */
+int xt_store_known_level(struct xt_store *s, const char *code);
 
 int xt_store_load_names(struct xt_store *s, struct xt_conn *c, struct xt_name_entry **out, size_t *n);
 void xt_names_free(struct xt_name_entry *names, size_t n);

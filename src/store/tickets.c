@@ -4,6 +4,7 @@
  * on the writer's connection, apply the core state machine, then write the
  * ticket, its event, its assignment row and an audit row in the job's
  * savepoint. A refused action returns before writing anything. */
+#include "core/hotissue.h"
 #include "core/privacy.h"
 #include "core/reqtype.h"
 #include "lib/buf.h"
@@ -36,7 +37,7 @@ static char *dup_col(struct xt_stmt *st, int i)
     return strdup(xt_col_text(st, i));
 }
 
-static void parse_cohandlers(struct xt_ticket *t, const char *s)
+void xt_store_parse_cohandlers(struct xt_ticket *t, const char *s)
 {
     /* "unit:report_by:reported_at;..." */
     t->n_co = 0;
@@ -86,7 +87,7 @@ static int row_to_ticket(struct xt_stmt *st, struct xt_ticket *t, char **name_se
     snprintf(t->grid, sizeof(t->grid), "%s", xt_col_text(st, 11));
     snprintf(t->lead, sizeof(t->lead), "%s", xt_col_text(st, 12));
     snprintf(t->handler, sizeof(t->handler), "%s", xt_col_text(st, 13));
-    parse_cohandlers(t, xt_col_text(st, 14));
+    xt_store_parse_cohandlers(t, xt_col_text(st, 14));
     t->sign_by = xt_col_int(st, 15);
     t->resolve_by = xt_col_int(st, 16);
     t->created_at = xt_col_int(st, 17);
@@ -240,6 +241,7 @@ struct create_job {
     const char *sug_category, *sug_handler;
     double sug_conf;
     const char *idem_key;
+    const char *text_sig; /* "" when the text has no shingles */
     int64_t now;
     struct xt_error *err;
     char replay[XT_NUMBER_MAX];
@@ -289,18 +291,21 @@ static const char SQL_INSERT[] =
     " lon, grid, lead, handler, created_at, updated_at, replied_at, result, reply, resolved,"
     " satisfaction, unreachable, ext_pending, ext_days, escalated, returns, reopens,"
     " creator_id, contact_name, contact_phone, phone_index, suggested_category,"
-    " suggested_handler, suggested_confidence, contact_name_masked, contact_phone_masked)"
+    " suggested_handler, suggested_confidence, contact_name_masked, contact_phone_masked,"
+    " text_sig)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16, ?17,"
-    " NULL, 0, 0, 0, 0, 0, 0, 0, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26) RETURNING id";
+    " NULL, 0, 0, 0, 0, 0, 0, 0, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28)"
+    " RETURNING id";
 /* On PostgreSQL the id is given (next_id) and nothing returned. */
 static const char SQL_INSERT_PG[] =
     "INSERT INTO tickets(number, state, type, channel, urgent, category, text, address, lat,"
     " lon, grid, lead, handler, created_at, updated_at, replied_at, result, reply, resolved,"
     " satisfaction, unreachable, ext_pending, ext_days, escalated, returns, reopens,"
     " creator_id, contact_name, contact_phone, phone_index, suggested_category,"
-    " suggested_handler, suggested_confidence, contact_name_masked, contact_phone_masked, id)"
+    " suggested_handler, suggested_confidence, contact_name_masked, contact_phone_masked, id,"
+    " text_sig)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16, ?17,"
-    " NULL, 0, 0, 0, 0, 0, 0, 0, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
+    " NULL, 0, 0, 0, 0, 0, 0, 0, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
 
 /* The next number of the day. The counter is read once per batch (the
  * batch holds the write lock) and written back with each ticket, without
@@ -399,6 +404,7 @@ static int create_insert(struct xt_store *s, struct xt_conn *c, struct create_jo
     xt_bind_text(st, 26, j->phone_masked);
     if (pg)
         xt_bind_int(st, 27, id);
+    xt_bind_text(st, 28, *j->text_sig ? j->text_sig : NULL);
     int rc = xt_step(st);
     if (rc == 1 && !pg)
         t->id = xt_col_int(st, 0);
@@ -496,8 +502,11 @@ static int locate(struct xt_store *s, struct xt_ticket *t, struct xt_error *err)
     }
     if (!*t->grid)
         return xt_error_set(err, XT_EINVAL, "location", "a point (lat, lon) or a unit is required");
+    /* Units are known from memory (loaded when the store opened); one
+     * added since is looked up. */
     struct xt_unit u;
-    if (xt_store_unit_get(s, t->grid, &u))
+    u.level = xt_store_known_level(s, t->grid);
+    if (u.level == XT_LEVEL_NONE && xt_store_unit_get(s, t->grid, &u))
         return xt_error_set(err, XT_EINVAL, "location.unit", "unknown unit '%s'", t->grid);
     if (u.level < XT_LEVEL_TOWNSHIP || u.level > XT_LEVEL_GRID)
         return xt_error_set(err, XT_EINVAL, "location.unit",
@@ -561,8 +570,17 @@ int xt_store_ticket_create_ex(struct xt_store *s, const struct xt_actor *actor,
             return xt_error_set(err, XT_EIO, "contact.phone", "cannot protect the phone");
         }
     }
+    /* Computed here, outside the writer, so that duplicates at intake
+     * compare signatures instead of shingling every open ticket. */
+    char text_sig[XT_TEXT_SIG_HEX + 1] = "";
+    if (t->text && xt_text_signature(t->text, XT_DUP_CHARS, text_sig)) {
+        free(name_sealed);
+        free(phone_sealed);
+        return xt_error_set(err, XT_ENOMEM, "", "out of memory");
+    }
     struct create_job j = {
         .actor = actor,
+        .text_sig = text_sig,
         .t = t,
         .name_sealed = name_sealed,
         .phone_sealed = phone_sealed,

@@ -232,7 +232,7 @@ int xt_store_load_names(struct xt_store *s, struct xt_conn *c, struct xt_name_en
     (void)s;
     *out = NULL;
     *n = 0;
-    struct xt_stmt *st = xt_conn_stmt(c, "SELECT code, name FROM units ORDER BY code");
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT code, name, level FROM units ORDER BY code");
     if (!st)
         return XT_EIO;
     size_t cap = 0;
@@ -251,6 +251,7 @@ int xt_store_load_names(struct xt_store *s, struct xt_conn *c, struct xt_name_en
         struct xt_name_entry *e = &names[*n];
         snprintf(e->code, sizeof(e->code), "%s", xt_col_text(st, 0));
         e->name = strdup(xt_col_text(st, 1));
+        e->level = (int)xt_col_int(st, 2);
         if (!e->name) {
             rc = XT_ENOMEM;
             break;
@@ -279,6 +280,15 @@ const char *xt_store_unit_name(struct xt_store *s, const char *code)
     const struct xt_name_entry *e = bsearch(code, s->names, s->n_names, sizeof(*s->names),
                                             cmp_name);
     return e ? e->name : NULL;
+}
+
+int xt_store_known_level(struct xt_store *s, const char *code)
+{
+    if (!code || !s->names)
+        return XT_LEVEL_NONE;
+    const struct xt_name_entry *e = bsearch(code, s->names, s->n_names, sizeof(*s->names),
+                                            cmp_name);
+    return e ? e->level : XT_LEVEL_NONE;
 }
 
 int xt_store_census(struct xt_store *s, const char *code, struct xt_census *out)

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "apiclient.h"
+#include "testdb.h"
 
 static struct api_server srv;
 static char dir[64];
@@ -71,7 +72,7 @@ static int setup(void **state)
                      "--hash-bits", "14", "--out", model, NULL};
     if (write_training(csv) || mkdir(model_dir, 0700) || api_cli(train) != 0 ||
         api_server_start(&srv, dir) ||
-        api_login_accounts(&srv, (1u << API_OPERATOR) | (1u << API_RESIDENT) |
+        api_login_accounts(&srv, (1u << API_OPERATOR) | (1u << API_RESIDENT) | (1u << API_GRID_AC) |
                                      (1u << API_COMMAND),
                            tok)) {
         api_fixture_finish(&srv, dir);
@@ -166,6 +167,61 @@ static void test_duplicate_offered(void **state)
     assert_non_null(m);
     assert_string_equal(api_json_str(m, "state"), "merged");
     json_object_put(m);
+}
+
+/* Tickets keep their text signature, and a ticket stored without one
+ * (before migration 9, or by a bulk load) is still compared by its text. */
+static void test_duplicate_without_signature(void **state)
+{
+    (void)state;
+    const char *text = "村口的自来水管破裂了，水流了一地，一直没有人来修";
+    struct json_object *a = create(T(OPERATOR), text, API_GRID);
+    assert_non_null(a);
+    char number[32], sql[160], out[32];
+    snprintf(number, sizeof(number), "%s", api_json_str(a, "number"));
+    json_object_put(a);
+    snprintf(sql, sizeof(sql), "SELECT length(text_sig) FROM tickets WHERE number = '%s'", number);
+    assert_int_equal(xt_testdb_exec(dir, sql, out, sizeof(out)), 0);
+    assert_string_equal(out, "256");
+    snprintf(sql, sizeof(sql), "UPDATE tickets SET text_sig = NULL WHERE number = '%s'", number);
+    assert_int_equal(xt_testdb_exec(dir, sql, NULL, 0), 0);
+
+    struct json_object *b = create(T(OPERATOR), text, API_GRID);
+    assert_non_null(b);
+    assert_true(api_json_len(b, "suggestion.duplicates") >= 1);
+    assert_string_equal(api_json_str(b, "suggestion.duplicates.0.number"), number);
+    assert_true(api_json_num(b, "suggestion.duplicates.0.similarity", -1) == 1.0);
+    json_object_put(b);
+}
+
+/* A candidate outside the caller's area is not shown: a grid worker does
+ * not see the request of the next grid of the same village, the operator
+ * of the county does. */
+static void test_duplicate_scope(void **state)
+{
+    (void)state;
+    const char *text = "学校门口的减速带被压坏了，车辆开得很快，孩子过马路很危险";
+    struct json_object *a = create(T(OPERATOR), text, API_VILLAGE "002");
+    assert_non_null(a);
+    char number[32];
+    snprintf(number, sizeof(number), "%s", api_json_str(a, "number"));
+    json_object_put(a);
+
+    struct json_object *g = create(T(GRID_AC), text, API_GRID);
+    assert_non_null(g);
+    assert_int_equal(api_json_len(g, "suggestion.duplicates"), 0);
+    json_object_put(g);
+
+    struct json_object *o = create(T(OPERATOR), text, API_GRID);
+    assert_non_null(o);
+    bool seen = false;
+    for (long i = 0; i < api_json_len(o, "suggestion.duplicates"); i++) {
+        char path[64];
+        snprintf(path, sizeof(path), "suggestion.duplicates.%ld.number", i);
+        seen = seen || strcmp(api_json_str(o, path), number) == 0;
+    }
+    assert_true(seen);
+    json_object_put(o);
 }
 
 static void test_override_stored_and_trainable(void **state)
@@ -265,6 +321,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_suggestion_at_intake),
         cmocka_unit_test(test_duplicate_offered),
+        cmocka_unit_test(test_duplicate_without_signature),
+        cmocka_unit_test(test_duplicate_scope),
         cmocka_unit_test(test_override_stored_and_trainable),
         cmocka_unit_test(test_hot_issues),
         cmocka_unit_test(test_bad_model_refused),

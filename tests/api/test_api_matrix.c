@@ -26,7 +26,6 @@
 
 #include <cmocka.h>
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -657,40 +656,13 @@ static long audit_rows(const char *action)
         snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE action = '%s'", action);
     else
         snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit");
-    if (xt_testdb_postgres()) {
-        assert_int_equal(xt_testdb_sql(dir, sql, out, sizeof(out)), 0);
-        return strtol(out, NULL, 10);
-    }
-    char path[128];
-    snprintf(path, sizeof(path), "%s/xietong.db", dir);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long n = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
+    assert_int_equal(xt_testdb_exec(dir, sql, out, sizeof(out)), 0);
+    return strtol(out, NULL, 10);
 }
 
 static void db_exec(const char *sql)
 {
-    if (xt_testdb_postgres()) {
-        assert_int_equal(xt_testdb_sql(dir, sql, NULL, 0), 0);
-        return;
-    }
-    char path[128];
-    snprintf(path, sizeof(path), "%s/xietong.db", dir);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    char *msg = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK)
-        print_message("sqlite: %s: %s\n", sql, msg ? msg : "");
-    sqlite3_free(msg);
-    sqlite3_close(db);
-    assert_int_equal(rc, SQLITE_OK);
+    assert_int_equal(xt_testdb_exec(dir, sql, NULL, 0), 0);
 }
 
 /* Call and expect status; then the audit log must have grown by exactly

@@ -2,6 +2,7 @@
 #include "testdb.h"
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,5 +105,37 @@ int xt_testdb_sql(const char *dir, const char *sql, char *out, size_t outsz)
         snprintf(out, outsz, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
     PQfinish(c);
+    return rc;
+}
+
+int xt_testdb_exec(const char *dir, const char *sql, char *out, size_t outsz)
+{
+    if (xt_testdb_postgres())
+        return xt_testdb_sql(dir, sql, out, outsz);
+    if (out && outsz)
+        out[0] = '\0';
+    char path[600];
+    snprintf(path, sizeof(path), "%s/xietong.db", dir);
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        fprintf(stderr, "testdb: %s: %s\n", path, db ? sqlite3_errmsg(db) : "cannot open");
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        int r = sqlite3_step(st);
+        if (r == SQLITE_ROW && out && outsz) {
+            const unsigned char *v = sqlite3_column_text(st, 0);
+            snprintf(out, outsz, "%s", v ? (const char *)v : "");
+        }
+        rc = r == SQLITE_ROW || r == SQLITE_DONE ? 0 : -1;
+    }
+    if (rc)
+        fprintf(stderr, "testdb: %s: %s\n", sql, sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
     return rc;
 }

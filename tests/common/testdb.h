@@ -23,5 +23,9 @@ int xt_testdb_create(char *url, size_t urlsz);
  * store's back. 0 when it succeeded (out, if given, gets the first column
  * of the first row, "" when none); -1 when PostgreSQL refused it. */
 int xt_testdb_sql(const char *dir, const char *sql, char *out, size_t outsz);
+/* The same on the database of dir whichever backend it is: PostgreSQL as
+ * configured, else the SQLite file dir/xietong.db. 0 when it succeeded
+ * (out as above); -1 with the database's message on stderr. */
+int xt_testdb_exec(const char *dir, const char *sql, char *out, size_t outsz);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "core/hotissue.h"
@@ -35,6 +36,53 @@ static void test_jaccard(void **state)
     double j = sim("幸福小区门口垃圾站臭气熏天", "幸福小区门口的垃圾站臭气熏天啊");
     assert_true(j > 0.5 && j < 1.0);
     assert_true(sim("", "abc") == 0.0);
+}
+
+/* The stored signature estimates the Jaccard similarity: identical texts
+ * agree in every bin, and over pairs of a request and its edits (and of
+ * unrelated requests) the share of agreeing bins stays near the exact
+ * value. */
+static void test_signature(void **state)
+{
+    (void)state;
+    char a[XT_TEXT_SIG_HEX + 1], b[XT_TEXT_SIG_HEX + 1];
+    assert_int_equal(xt_text_signature("小区路灯坏了两个月，晚上很黑", 400, a), 0);
+    assert_int_equal((int)strlen(a), XT_TEXT_SIG_HEX);
+    assert_int_equal(xt_text_signature("小区 路灯坏了两个月！晚上很黑", 400, b), 0);
+    assert_int_equal(xt_text_signature_agree(a, b), XT_TEXT_SIG_BINS);
+    assert_int_equal(xt_text_signature("，。！", 400, b), 0);
+    assert_string_equal(b, "");
+    assert_int_equal(xt_text_signature_agree(a, b), -1);
+    assert_int_equal(xt_text_signature_agree(a, "12ab"), -1);
+
+    static const char *const BASE[] = {
+        "幸福小区门口垃圾站臭气熏天，垃圾好几天没人清运，居民意见很大",
+        "村里通往镇上的道路坑洼不平，下雨天积水严重，孩子上学很不方便",
+        "学校周边小摊贩售卖三无食品，希望有关部门加强管理保护学生健康",
+        "小区物业乱收停车费，业主多次反映无果，请相关部门调查处理",
+    };
+    static const char *const EDIT[] = {"", "紧急！", "，请尽快处理", "再次反映：", "。谢谢"};
+    double worst = 0, total = 0;
+    int pairs = 0;
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++)
+            for (int e = 0; e < 5; e++) {
+                char x[512], y[512];
+                snprintf(x, sizeof(x), "%s", BASE[i]);
+                snprintf(y, sizeof(y), "%s%s%s", e % 2 ? EDIT[e] : "", BASE[j],
+                         e % 2 ? "" : EDIT[e]);
+                if (i == j && e == 4)
+                    y[strlen(BASE[j]) / 2] = 0; /* half of it */
+                assert_int_equal(xt_text_signature(x, 400, a), 0);
+                assert_int_equal(xt_text_signature(y, 400, b), 0);
+                double est = xt_text_signature_agree(a, b) / (double)XT_TEXT_SIG_BINS;
+                double err = fabs(est - sim(x, y));
+                total += err;
+                worst = err > worst ? err : worst;
+                pairs++;
+            }
+    assert_true(worst < 0.25);
+    assert_true(total / pairs < 0.08);
 }
 
 static const char *const THEMES[] = {
@@ -140,6 +188,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jaccard),
+        cmocka_unit_test(test_signature),
         cmocka_unit_test(test_clusters_near_duplicates),
         cmocka_unit_test(test_empty_period),
     };
