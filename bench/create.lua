@@ -7,6 +7,11 @@
 --             takes them from real messages). Without it every request has
 --             the same text, so that each new ticket finds the village's
 --             earlier ones as possible duplicates: the costliest intake.
+--             With it, 16,384 requests are prepared per wrk thread, each
+--             text on varying grids, so that a village sees the same text
+--             again only now and then, as in life.
+--   XT_SEED   a number that makes this wrk's requests differ from another
+--             wrk's (two wrk processes on two servers), default 0
 --
 -- Each request is a hotline request of category C01 on one of the grids,
 -- with a contact, as an operator files it. Only 201 responses count as
@@ -62,14 +67,15 @@ function init(args)
     texts[1] = "小区门口的路灯已经坏了两个多星期，晚上出行很不方便，希望有关部门尽快派人维修。"
   end
   -- Pre-format requests so that wrk spends its (shared) CPU on sending.
-  local n = #grids * (#texts > 1 and 8 or 1)
+  local seed = tonumber(os.getenv("XT_SEED") or "0") or 0
+  local n = #texts > 1 and math.max(#grids * 8, 16384) or #grids
   for i = 1, n do
     local body = string.format(
       '{"text":"%s",' ..
       '"type":"help","category":"C01","location":{"unit":"%s"},' ..
       '"contact":{"name":"演示居民","phone":"1990000%04d"}}',
-      texts[((i * 7919 + (id or 0)) % #texts) + 1], grids[(i - 1) % #grids + 1],
-      (i * 37 + (id or 0)) % 10000)
+      texts[((i * 7919 + (id or 0) + seed * 104729) % #texts) + 1],
+      grids[(i - 1 + seed * 97) % #grids + 1], (i * 37 + (id or 0) + seed) % 10000)
     requests[i] = wrk.format("POST", "/api/v1/tickets", headers, body)
   end
   next_req = ((id or 1) * 131) % #requests + 1

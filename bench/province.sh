@@ -487,9 +487,9 @@ sh "$ROOT/bench/texts.sh" "$TMP/texts.txt" || die "bench/texts.sh failed"
 GRIDS=$(sql "SELECT string_agg(code, ',') FROM (SELECT code FROM units WHERE level = 5 AND code LIKE '$PREFIX%' ORDER BY md5(code) LIMIT 256) v")
 [ -n "$GRIDS" ] || die "no villages under $PREFIX"
 BEFORE=$(sql "SELECT max(id) FROM tickets")
-# create N TAG PORT TOKEN THREADS CONNS: wrk in the background, output in TMP/wrk-TAG.out
+# create SEED TAG PORT TOKEN THREADS CONNS: wrk in the background, output in TMP/wrk-TAG.out
 create() {
-    XT_TEXTS=$TMP/texts.txt XT_TOKEN=$4 XT_GRIDS=$GRIDS wrk -t"$5" -c"$6" -d"${SECS}s" -s "$ROOT/bench/create.lua" \
+    XT_SEED=$1 XT_TEXTS=$TMP/texts.txt XT_TOKEN=$4 XT_GRIDS=$GRIDS wrk -t"$5" -c"$6" -d"${SECS}s" -s "$ROOT/bench/create.lua" \
         "http://127.0.0.1:$3" >"$TMP/wrk-$2.out" 2>&1
 }
 # check_create TAG: sets RATE; errors on non-201s or a missing summary

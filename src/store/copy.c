@@ -97,6 +97,8 @@ static const struct copy_column tickets_cols[] = {
     R("suggested_confidence"),
     /* migration 2 */
     T("contact_name_masked"), T("contact_phone_masked"),
+    /* migration 9 */
+    T("text_sig"),
 };
 /* migration 3 */
 static const struct copy_column ticket_tracking_cols[] = {

@@ -62,10 +62,14 @@ struct xt_pg_conn *xt_pg_open(const char *conninfo, bool readonly)
     xt_pg_exec(c, "SET client_min_messages = warning");
     /* Report queries are prepared once per connection; a generic plan
      * guesses the month's volume badly (4x slower ranking at province
-     * scale, docs/BENCHMARKS.md), so plan each execution for its values. */
-    xt_pg_exec(c, "SET plan_cache_mode = force_custom_plan");
-    if (readonly)
+     * scale, docs/BENCHMARKS.md), so readers plan each execution for its
+     * values. The writer's statements touch rows by key, where the plan
+     * never changes: it keeps PostgreSQL's cached plans, planning each
+     * statement once instead of on every ticket. */
+    if (readonly) {
+        xt_pg_exec(c, "SET plan_cache_mode = force_custom_plan");
         xt_pg_exec(c, "SET default_transaction_read_only = on");
+    }
     return c;
 }
 

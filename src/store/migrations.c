@@ -188,9 +188,12 @@ static const char m8[] =
 
 static const char m9[] =
     /* duplicates at intake: each ticket's text signature (hotissue.h), and
-     * the open tickets of a village newest first without reading the closed */
+     * a village's open tickets newest first, read no further than needed
+     * however many the village has (the village is the grid's first 12
+     * digits) */
     "ALTER TABLE tickets ADD COLUMN text_sig TEXT;"
-    "CREATE INDEX tickets_open_grid ON tickets(grid, id) WHERE state IN (0, 1, 2, 5);";
+    "CREATE INDEX tickets_open_village ON tickets(substr(grid, 1, 12), id)"
+    " WHERE state IN (0, 1, 2, 5);";
 
 const struct xt_migration xt_migrations[] = {
     {1, "units, reference tables, accounts, tickets, timeline, assignments, audit", m1},

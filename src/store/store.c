@@ -70,6 +70,33 @@ void xt_store_reader_put(struct xt_store *s, struct xt_conn *c)
     pthread_mutex_unlock(&s->plock);
 }
 
+struct xt_conn *xt_store_lookup_reader(struct xt_store *s)
+{
+    pthread_mutex_lock(&s->plock);
+    struct xt_conn *c = s->lookups;
+    if (c)
+        s->lookups = c->next;
+    pthread_mutex_unlock(&s->plock);
+    if (c)
+        return c;
+    c = conn_open(s->path, true);
+    if (c && c->kind == XT_DB_POSTGRES && xt_conn_exec(c, "SET plan_cache_mode = auto")) {
+        conn_close(c);
+        return NULL;
+    }
+    return c;
+}
+
+void xt_store_lookup_put(struct xt_store *s, struct xt_conn *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&s->plock);
+    c->next = s->lookups;
+    s->lookups = c;
+    pthread_mutex_unlock(&s->plock);
+}
+
 /* Seconds a failed read replica is left alone, so that a standby that is
  * down costs one connection attempt per interval, not one per report. */
 #define XT_REPLICA_RETRY 30
@@ -603,6 +630,11 @@ void xt_store_close(struct xt_store *s)
         c = next;
     }
     for (struct xt_conn *c = s->replicas; c;) {
+        struct xt_conn *next = c->next;
+        conn_close(c);
+        c = next;
+    }
+    for (struct xt_conn *c = s->lookups; c;) {
         struct xt_conn *next = c->next;
         conn_close(c);
         c = next;

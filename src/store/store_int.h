@@ -64,6 +64,10 @@ struct xt_store {
 
     pthread_mutex_t plock;
     struct xt_conn *readers;
+    /* Read connections for the lookups made on every request (intake's
+     * duplicate scan), which keep PostgreSQL's cached plans: the readers
+     * above re-plan each execution for report queries' sake. */
+    struct xt_conn *lookups;
     /* The read replica (a PostgreSQL hot standby) for reports: "replica =
      * URL" in xietong.conf, "" when none. Its connections are pooled apart
      * (under plock); after a failure it is left alone until retry_at. */
@@ -113,6 +117,10 @@ void xt_names_free(struct xt_name_entry *names, size_t n);
 
 struct xt_conn *xt_store_reader(struct xt_store *s);
 void xt_store_reader_put(struct xt_store *s, struct xt_conn *c);
+/* A read connection for a hot, fixed-shape lookup (see lookups); give it
+ * back with xt_store_lookup_put. */
+struct xt_conn *xt_store_lookup_reader(struct xt_store *s);
+void xt_store_lookup_put(struct xt_store *s, struct xt_conn *c);
 
 /* A read connection for reports (rates, rankings), which may lag the
  * primary by the replication delay: to the read replica when one is
