@@ -146,9 +146,10 @@ void xt_ticket_release(struct xt_ticket *t)
     if (!t)
         return;
     free(t->text);
+    free(t->text_sig);
     free(t->address);
     free(t->reply);
-    t->text = t->address = t->reply = NULL;
+    t->text = t->text_sig = t->address = t->reply = NULL;
 }
 
 bool xt_ticket_action_allowed(int action, int state, int role)

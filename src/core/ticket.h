@@ -95,6 +95,7 @@ struct xt_ticket {
     bool urgent;
     char category[XT_CATEGORY_MAX];
     char *text;    /* owned */
+    char *text_sig; /* owned, may be NULL: the text's signature (hotissue.h), set at intake */
     char *address; /* owned, may be NULL */
     bool has_point;
     double lat, lon;

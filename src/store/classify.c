@@ -184,9 +184,25 @@ static int by_similarity(const void *x, const void *y)
 
 /* Read the visible, placed-near, signature-close open tickets of the
  * village into cand (at most XT_DUP_SCAN). */
+/* The new ticket's shingles, made when first needed: with the signature
+ * kept from intake, a village without close candidates needs none. */
+struct mine {
+    const char *text;
+    uint32_t *a;
+    size_t na;
+    bool made;
+};
+
+static int mine_shingles(struct mine *m)
+{
+    if (m->made)
+        return 0;
+    m->made = true;
+    return xt_shingles(m->text, XT_DUP_CHARS, &m->a, &m->na);
+}
+
 static int scan_village(struct xt_conn *c, const struct xt_actor *actor, const struct xt_ticket *t,
-                        const uint32_t *a, size_t na, const char *sig, struct candidate *cand,
-                        int *ncand)
+                        struct mine *m, const char *sig, struct candidate *cand, int *ncand)
 {
     char village[16];
     snprintf(village, sizeof(village), "%.12s", t->grid);
@@ -215,12 +231,12 @@ static int scan_village(struct xt_conn *c, const struct xt_actor *actor, const s
             uint32_t *b = NULL;
             size_t nb = 0;
             k->text = strdup(xt_col_text(st, 6));
-            if (!k->text || xt_shingles(k->text, XT_DUP_CHARS, &b, &nb)) {
+            if (!k->text || mine_shingles(m) || xt_shingles(k->text, XT_DUP_CHARS, &b, &nb)) {
                 free(k->text);
                 rc = XT_ENOMEM;
                 break;
             }
-            k->sim = xt_jaccard(a, na, b, nb);
+            k->sim = xt_jaccard(m->a, m->na, b, nb);
             free(b);
             if (k->sim < XT_DUP_MIN_SIMILARITY) {
                 free(k->text);
@@ -244,7 +260,7 @@ static int scan_village(struct xt_conn *c, const struct xt_actor *actor, const s
 }
 
 /* The exact similarity of a candidate known by its signature. */
-static int exact(struct xt_conn *c, const uint32_t *a, size_t na, struct candidate *k)
+static int exact(struct xt_conn *c, struct mine *m, struct candidate *k)
 {
     struct xt_stmt *tx = xt_conn_stmt(c, SQL_TEXT);
     if (!tx)
@@ -261,9 +277,9 @@ static int exact(struct xt_conn *c, const uint32_t *a, size_t na, struct candida
         return 0;
     uint32_t *b = NULL;
     size_t nb = 0;
-    if (xt_shingles(k->text, XT_DUP_CHARS, &b, &nb))
+    if (mine_shingles(m) || xt_shingles(k->text, XT_DUP_CHARS, &b, &nb))
         return XT_ENOMEM;
-    k->sim = xt_jaccard(a, na, b, nb);
+    k->sim = xt_jaccard(m->a, m->na, b, nb);
     free(b);
     return 0;
 }
@@ -275,30 +291,35 @@ int xt_store_ticket_duplicates(struct xt_store *s, const struct xt_actor *actor,
     *n = 0;
     if (!t->text || strlen(t->grid) < 12)
         return 0;
-    uint32_t *a = NULL;
-    size_t na = 0;
-    if (xt_shingles(t->text, XT_DUP_CHARS, &a, &na))
-        return xt_error_set(err, XT_ENOMEM, "", "out of memory");
-    if (na == 0)
-        return 0;
+    struct mine m = {.text = t->text};
     char sig[XT_TEXT_SIG_HEX + 1];
-    xt_text_signature_of(a, na, sig);
+    if (t->text_sig && strlen(t->text_sig) == XT_TEXT_SIG_HEX) {
+        snprintf(sig, sizeof(sig), "%s", t->text_sig);
+    } else {
+        if (mine_shingles(&m))
+            return xt_error_set(err, XT_ENOMEM, "", "out of memory");
+        xt_text_signature_of(m.a, m.na, sig);
+    }
+    if (!*sig) {
+        free(m.a);
+        return 0; /* no shingles: nothing to compare */
+    }
     struct candidate *cand = calloc(XT_DUP_SCAN, sizeof(*cand));
     struct xt_conn *c = cand ? xt_store_lookup_reader(s) : NULL;
     if (!c) {
         free(cand);
-        free(a);
+        free(m.a);
         return xt_error_set(err, cand ? XT_EIO : XT_ENOMEM, "", "storage unavailable");
     }
     int ncand = 0;
-    int rc = scan_village(c, actor, t, a, na, sig, cand, &ncand);
+    int rc = scan_village(c, actor, t, &m, sig, cand, &ncand);
     /* The closest by signature (and those already compared) are compared
      * exactly; the rest are dropped. */
     qsort(cand, (size_t)ncand, sizeof(*cand), by_agree);
     int keep = ncand < DUP_EXACT ? ncand : DUP_EXACT;
     for (int i = 0; !rc && i < keep; i++)
         if (!cand[i].text)
-            rc = exact(c, a, na, &cand[i]);
+            rc = exact(c, &m, &cand[i]);
     xt_store_lookup_put(s, c);
     if (!rc) {
         qsort(cand, (size_t)keep, sizeof(*cand), by_similarity);
@@ -320,7 +341,7 @@ int xt_store_ticket_duplicates(struct xt_store *s, const struct xt_actor *actor,
     for (int i = 0; i < ncand; i++)
         free(cand[i].text);
     free(cand);
-    free(a);
+    free(m.a);
     if (rc)
         return xt_error_set(err, rc, "", "cannot look for duplicates");
     return 0;

@@ -613,6 +613,10 @@ int xt_store_ticket_create_ex(struct xt_store *s, const struct xt_actor *actor,
         struct xt_actor sys = {.role = XT_ROLE_SYSTEM};
         return xt_store_ticket_get(s, &sys, j.replay, t, NULL, false, now, err);
     }
+    /* Kept for the duplicate check of the answer (NULL if out of memory:
+     * that check then computes it again). */
+    if (*text_sig)
+        t->text_sig = strdup(text_sig);
     return 0;
 }
 
