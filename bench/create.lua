@@ -2,12 +2,14 @@
 --
 -- Environment:
 --   XT_TOKEN  bearer token of the operator (required)
---   XT_GRIDS  comma-separated grid codes to file tickets on (required)
+--   XT_GRIDS  comma-separated grid codes to file tickets on, or
+--   XT_GRIDS_FILE  a file of them, one a line (for all villages of a
+--             province: more than an environment variable holds)
 --   XT_TEXTS  a file of request texts, one a line (optional; bench/texts.sh
 --             takes them from real messages). Without it every request has
 --             the same text, so that each new ticket finds the village's
 --             earlier ones as possible duplicates: the costliest intake.
---             With it, 16,384 requests are prepared per wrk thread, each
+--             With it, 16,384 to 65,536 requests are prepared per wrk thread, each
 --             text on varying grids, so that a village sees the same text
 --             again only now and then, as in life.
 --   XT_SEED   a number that makes this wrk's requests differ from another
@@ -24,15 +26,22 @@
 --   create_non201 N           (with a line per status when N > 0)
 
 local token = os.getenv("XT_TOKEN")
-local grids_env = os.getenv("XT_GRIDS")
-if not token or token == "" or not grids_env or grids_env == "" then
-  io.stderr:write("create.lua: set XT_TOKEN and XT_GRIDS\n")
-  os.exit(2)
-end
-
+local grids_env = os.getenv("XT_GRIDS") or ""
+local grids_file = os.getenv("XT_GRIDS_FILE") or ""
 local grids = {}
 for g in string.gmatch(grids_env, "[^,]+") do
   grids[#grids + 1] = g
+end
+if grids_file ~= "" then
+  for line in io.lines(grids_file) do
+    if line ~= "" then
+      grids[#grids + 1] = line
+    end
+  end
+end
+if not token or token == "" or #grids == 0 then
+  io.stderr:write("create.lua: set XT_TOKEN and XT_GRIDS or XT_GRIDS_FILE\n")
+  os.exit(2)
 end
 
 local threads = {}
@@ -68,14 +77,14 @@ function init(args)
   end
   -- Pre-format requests so that wrk spends its (shared) CPU on sending.
   local seed = tonumber(os.getenv("XT_SEED") or "0") or 0
-  local n = #texts > 1 and math.max(#grids * 8, 16384) or #grids
+  local n = #texts > 1 and math.max(math.min(#grids * 8, 65536), 16384) or #grids
   for i = 1, n do
     local body = string.format(
       '{"text":"%s",' ..
       '"type":"help","category":"C01","location":{"unit":"%s"},' ..
       '"contact":{"name":"演示居民","phone":"1990000%04d"}}',
       texts[((i * 7919 + (id or 0) + seed * 104729) % #texts) + 1],
-      grids[(i - 1 + seed * 97) % #grids + 1], (i * 37 + (id or 0) + seed) % 10000)
+      grids[((i - 1) * 7507 + seed * 97) % #grids + 1], (i * 37 + (id or 0) + seed) % 10000)
     requests[i] = wrk.format("POST", "/api/v1/tickets", headers, body)
   end
   next_req = ((id or 1) * 131) % #requests + 1

@@ -483,13 +483,16 @@ say "ranking (API): $RANK_API_ITEMS items, $(fmt "${RANK_API_BYTES:-0}") bytes; 
 # Real request texts for create.lua (bench/texts.sh), so that the duplicate
 # check at intake meets what a county sees, not one text repeated.
 sh "$ROOT/bench/texts.sh" "$TMP/texts.txt" || die "bench/texts.sh failed"
-# 256 villages spread over the province for create.lua.
-GRIDS=$(sql "SELECT string_agg(code, ',') FROM (SELECT code FROM units WHERE level = 5 AND code LIKE '$PREFIX%' ORDER BY md5(code) LIMIT 256) v")
-[ -n "$GRIDS" ] || die "no villages under $PREFIX"
+# Every village of the province, in a scrambled order, for create.lua: the
+# requests spread as a province's do, so that each village's open tickets
+# (what the duplicate check reads) are those of a real village.
+sql "SELECT code FROM units WHERE level = 5 AND code LIKE '$PREFIX%' ORDER BY md5(code)" >"$TMP/villages.txt"
+CREATE_VILLAGES=$(grep -c . "$TMP/villages.txt")
+[ "$CREATE_VILLAGES" -gt 0 ] || die "no villages under $PREFIX"
 BEFORE=$(sql "SELECT max(id) FROM tickets")
 # create SEED TAG PORT TOKEN THREADS CONNS: wrk in the background, output in TMP/wrk-TAG.out
 create() {
-    XT_SEED=$1 XT_TEXTS=$TMP/texts.txt XT_TOKEN=$4 XT_GRIDS=$GRIDS wrk -t"$5" -c"$6" -d"${SECS}s" -s "$ROOT/bench/create.lua" \
+    XT_SEED=$1 XT_TEXTS=$TMP/texts.txt XT_TOKEN=$4 XT_GRIDS_FILE=$TMP/villages.txt wrk -t"$5" -c"$6" -d"${SECS}s" -s "$ROOT/bench/create.lua" \
         "http://127.0.0.1:$3" >"$TMP/wrk-$2.out" 2>&1
 }
 # check_create TAG: sets RATE; errors on non-201s or a missing summary
@@ -513,13 +516,43 @@ ONE=$RATE
 ONE_LAT=$(lat one)
 say "creation, one server: $ONE/s ($ONE_LAT)"
 
+# cpu PID...: CPU seconds (user + system, clock ticks / 100) the processes used so far
+cpu() {
+    for p in "$@"; do awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null; done |
+        awk -v hz="$(getconf CLK_TCK)" '{ s += $1 } END { printf "%.2f", s / hz }'
+}
+# pgcpu: the same for PostgreSQL (postmaster and every process it runs)
+pgcpu() {
+    m=$(head -n 1 "$PGDIR/data/postmaster.pid")
+    cpu "$m" $(pgrep -P "$m")
+}
+
 say "creation, two servers at once: wrk -t1 -c64 -d${SECS}s on each"
+N_BEFORE_TWO=$(sql "SELECT count(*) FROM tickets WHERE id > $BEFORE")
+CPU_S0=$(cpu $SPID1 $SPID2)
+CPU_P0=$(pgcpu)
+CPU_T0=$(awk '{ print $2 + $3 + $4 + $7 + $8 }' /proc/stat)
 create 1 two-a "$PORT1" "$TOKEN1" 1 64 &
 WA=$!
 create 2 two-b "$PORT2" "$TOKEN2" 1 64 &
 WB=$!
 wait "$WA" || error "wrk (server 1 of 2) failed"
 wait "$WB" || error "wrk (server 2 of 2) failed"
+CPU_S1=$(cpu $SPID1 $SPID2)
+CPU_P1=$(pgcpu)
+CPU_T1=$(awk '{ print $2 + $3 + $4 + $7 + $8 }' /proc/stat)
+N_TWO=$(( $(sql "SELECT count(*) FROM tickets WHERE id > $BEFORE") - N_BEFORE_TWO ))
+# Milliseconds of CPU per created ticket: both servers, PostgreSQL, and
+# the whole machine (wrk and everything else included).
+PER_T() { awk -v a="$1" -v b="$2" -v n="$N_TWO" 'BEGIN { if (n > 0) printf "%.3f", (b - a) * 1000 / n; else print "-" }'; }
+MS_SERVERS=$(PER_T "$CPU_S0" "$CPU_S1")
+MS_PG=$(PER_T "$CPU_P0" "$CPU_P1")
+MS_ALL=$(awk -v a="$CPU_T0" -v b="$CPU_T1" -v n="$N_TWO" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.3f", (b - a) / hz * 1000 / n; else print "-" }')
+CAP() { awk -v m="$1" -v c="$2" 'BEGIN { if (m + 0 > 0) printf "%d", c * 1000 / m; else print 0 }'; }
+CAP_ALL=$(CAP "$MS_ALL" "$(nproc)")
+CAP_PG=$(CAP "$MS_PG" 1)
+CAP_SRV=$(CAP "$MS_SERVERS" 1)
+say "CPU per created ticket (ms): servers $MS_SERVERS, PostgreSQL $MS_PG, whole machine $MS_ALL ($N_TWO tickets)"
 check_create two-a
 TWO_A=$RATE
 check_create two-b
@@ -551,7 +584,8 @@ grep -h ' error ' "$TMP/serve1.log" "$TMP/serve2.log" | head -n 5 >"$TMP/serve-e
 # one statement per round trip as the store's writer sent them before it
 # pipelined (per job: SAVEPOINT, counter, ticket, event, audit row,
 # RELEASE); pipelined as it sends them now (db_pg.c: per ticket the
-# counter, ticket, event and audit row, answers read once at the end); or
+# ticket, event and audit row, the counter once, answers read once at the
+# end); or
 # batched (one counter update and one multi-row INSERT per table for the 64).
 say "PostgreSQL alone (pgbench, scratch tables): the writer's statements vs. batched ones"
 sql "CREATE SCHEMA xt_scratch;
@@ -585,12 +619,12 @@ TVALS="0, 1, 0, 0, 'C01', '小区门口的路灯已经坏了两个多星期，�
     printf '%s\n' '\startpipeline'
     i=0
     while [ $i -lt 64 ]; do
-        echo "INSERT INTO xt_scratch.ticket_counters(day, seq) VALUES('2099-01-03', $i) ON CONFLICT(day) DO UPDATE SET seq = excluded.seq;"
         echo "INSERT INTO xt_scratch.tickets($TCOLS) VALUES (md5(random()::text), $TVALS);"
         echo "INSERT INTO xt_scratch.events(ticket_id, action, from_state, to_state, at, actor_id, actor_name, actor_role, actor_scope, unit, note) VALUES (currval('xt_scratch.tickets_id_seq'), 0, NULL, 0, 1800000000, 1, 'operator', 2, '62', '620102001001', 'hotline');"
         echo "INSERT INTO xt_scratch.audit(at, actor_id, actor_name, actor_role, action, object, detail, prev_hash, hash) VALUES (1800000000, 1, 'operator', 'operator', 'ticket.create', md5(random()::text), '620102001001', md5(random()::text) || md5(random()::text), md5(random()::text) || md5(random()::text));"
         i=$((i + 1))
     done
+    echo "INSERT INTO xt_scratch.ticket_counters(day, seq) VALUES('2099-01-03', 64) ON CONFLICT(day) DO UPDATE SET seq = excluded.seq;"
     printf '%s\n' '\endpipeline'
     echo "COMMIT;"
 } >"$TMP/pg-pipe.sql"
@@ -726,6 +760,20 @@ on $PGFS; wrk, both servers and PostgreSQL share the $NPROC cores.
 Durable: the creation phases run with \`fsync=on\`, \`synchronous_commit=on\`,
 \`full_page_writes=on\` (a 201 means the commit is on disk).
 
+### What a created ticket costs
+
+CPU time per ticket created in the two-server phase ($(fmt "${N_TWO:-0}") tickets; user + system from
+\`/proc\`): the two app servers **$MS_SERVERS ms**, PostgreSQL (every backend, the WAL
+writer, the checkpointer) **$MS_PG ms**, the whole machine $MS_ALL ms (wrk and
+anything else running included). These are costs, not rates, so a busy machine
+moves them little. On these $NPROC shared cores they bound creation at about
+$(fmt "$CAP_ALL")/s;
+one core given to PostgreSQL alone would take about
+$(fmt "$CAP_PG") tickets/s, one core of an app server about
+$(fmt "$CAP_SRV") (a projection from the measured costs, not a measurement: the
+target's two app servers and database are separate machines in a province's
+deployment, docs/DEPLOY.md).
+
 ### County on SQLite beside province on PostgreSQL
 
 | figure | county scale, SQLite | province scale, PostgreSQL |
@@ -783,8 +831,9 @@ $JOBS sessions at once):
   round trip as the store's writer sent them before it pipelined (per
   ticket: SAVEPOINT, counter upsert, INSERT ticket, INSERT event, INSERT
   audit, RELEASE) $(fmt "${PGB_EACH1:-0}")/s from one session, $(fmt "${PGB_EACH2:-0}")/s from two;
-  pipelined as it sends them now (per ticket the counter, ticket, event and
-  audit row, the answers read once per batch; \`src/store/db_pg.c\`)
+  pipelined as it sends them now (per ticket the ticket, event and audit
+  row, the day's counter once, the answers read once per batch;
+  \`src/store/db_pg.c\`)
   $(fmt "${PGB_PIPE1:-0}")/s from one session, $(fmt "${PGB_PIPE2:-0}")/s from two; the same rows batched
   (one counter update and one multi-row INSERT per table for the 64)
   $(fmt "${PGB_BATCH1:-0}")/s from one session, $(fmt "${PGB_BATCH2:-0}")/s from two.
@@ -821,7 +870,7 @@ xietong account add --username operator --role operator --scope 62 ...
 xietong metrics --unit 62 --ranking township --period $PERIOD --data D --database URL    # 1 + $RUNS times
 xietong serve --data D --database URL --port 0 &                                     # twice
 curl -H 'Authorization: Bearer TOKEN' 'http://127.0.0.1:PORT1/api/v1/metrics/ranking?level=township&unit=62&period=$PERIOD'   # 1 + $API_RUNS times
-XT_TOKEN=TOKEN1 XT_GRIDS=<256 villages of 62> wrk -t2 -c64 -d${SECS}s -s bench/create.lua http://127.0.0.1:PORT1
+XT_TOKEN=TOKEN1 XT_GRIDS_FILE=<the villages of 62> wrk -t2 -c64 -d${SECS}s -s bench/create.lua http://127.0.0.1:PORT1
 XT_TOKEN=TOKEN1 ... wrk -t1 -c64 -d${SECS}s ... PORT1 &  XT_TOKEN=TOKEN2 ... wrk -t1 -c64 -d${SECS}s ... PORT2
 pgbench -n -M prepared -c 1 -T $PGB_SECS -f PER-STATEMENT-OR-BATCHED.sql URL     # and -c 2, on scratch tables
 xietong init --data SQ; xietong import divisions|calendar|categories|departments ... --prefix $DEMO_PREFIX --data SQ

@@ -223,8 +223,12 @@ static int run_pipelined(struct xt_store *s, struct xt_conn *c, struct xt_job *b
     if (xt_audit_load_head(s, c) || xt_conn_pipeline(c, true))
         return xt_conn_exec(c, "ROLLBACK"), 1;
     int rc = 0;
+    s->ctr_deferred = true;
     for (struct xt_job *j = batch; j && !rc; j = j->next)
         rc = j->fn(s, c, j->arg);
+    if (!rc)
+        rc = xt_store_counter_flush(s, c);
+    s->ctr_deferred = false;
     int prc = xt_conn_pipeline(c, false);
     if (rc || prc) {
         xt_conn_exec(c, "ROLLBACK");

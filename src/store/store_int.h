@@ -84,6 +84,9 @@ struct xt_store {
     bool ctr_valid;
     char ctr_day[11];
     long ctr_seq;
+    /* In a pipelined batch the counter is written once, before the commit
+     * (xt_store_counter_flush), not with each ticket. */
+    bool ctr_deferred, ctr_dirty;
     int64_t id_pool[64];
     int id_next, id_count;
 
@@ -114,6 +117,9 @@ int xt_store_known_level(struct xt_store *s, const char *code);
 
 int xt_store_load_names(struct xt_store *s, struct xt_conn *c, struct xt_name_entry **out, size_t *n);
 void xt_names_free(struct xt_name_entry *names, size_t n);
+
+/* Write the day's ticket counter held back in a pipelined batch, if any. */
+int xt_store_counter_flush(struct xt_store *s, struct xt_conn *c);
 
 struct xt_conn *xt_store_reader(struct xt_store *s);
 void xt_store_reader_put(struct xt_store *s, struct xt_conn *c);

@@ -307,12 +307,35 @@ static const char SQL_INSERT_PG[] =
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16, ?17,"
     " NULL, 0, 0, 0, 0, 0, 0, 0, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
 
+static int write_counter(struct xt_conn *c, const char *day, long seq)
+{
+    struct xt_stmt *st = xt_conn_stmt(c, "INSERT INTO ticket_counters(day, seq) VALUES(?1, ?2)"
+                                         " ON CONFLICT(day) DO UPDATE SET seq=excluded.seq");
+    if (!st)
+        return XT_EIO;
+    xt_bind_text(st, 1, day);
+    xt_bind_int(st, 2, seq);
+    int rc = xt_step(st) == 0 ? 0 : XT_EIO;
+    xt_reset(st);
+    return rc;
+}
+
+int xt_store_counter_flush(struct xt_store *s, struct xt_conn *c)
+{
+    if (!s->ctr_valid || !s->ctr_dirty)
+        return 0;
+    s->ctr_dirty = false;
+    return write_counter(c, s->ctr_day, s->ctr_seq);
+}
+
 /* The next number of the day. The counter is read once per batch (the
- * batch holds the write lock) and written back with each ticket, without
- * waiting for an answer. */
+ * batch holds the write lock); it is written back with each ticket, or,
+ * in a pipelined batch, once before the commit. */
 static int next_number(struct xt_store *s, struct xt_conn *c, const char *day, long *seq)
 {
     if (!s->ctr_valid || strcmp(s->ctr_day, day) != 0) {
+        if (xt_store_counter_flush(s, c)) /* the batch crossed midnight */
+            return XT_EIO;
         struct xt_stmt *st = xt_conn_stmt(c, "SELECT seq FROM ticket_counters WHERE day=?1");
         if (!st)
             return XT_EIO;
@@ -324,16 +347,14 @@ static int next_number(struct xt_store *s, struct xt_conn *c, const char *day, l
             return XT_EIO;
         snprintf(s->ctr_day, sizeof(s->ctr_day), "%s", day);
         s->ctr_valid = true;
+        s->ctr_dirty = false;
     }
     *seq = ++s->ctr_seq;
-    struct xt_stmt *st = xt_conn_stmt(c, "INSERT INTO ticket_counters(day, seq) VALUES(?1, ?2)"
-                                         " ON CONFLICT(day) DO UPDATE SET seq=excluded.seq");
-    if (!st)
-        return XT_EIO;
-    xt_bind_text(st, 1, day);
-    xt_bind_int(st, 2, *seq);
-    int rc = xt_step(st) == 0 ? 0 : XT_EIO;
-    xt_reset(st);
+    if (s->ctr_deferred) {
+        s->ctr_dirty = true;
+        return 0;
+    }
+    int rc = write_counter(c, day, *seq);
     if (rc)
         s->ctr_seq--;
     return rc;

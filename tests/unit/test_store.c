@@ -21,6 +21,7 @@
 #include "testdb.h"
 
 #include <ftw.h>
+#include <pthread.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -999,6 +1000,61 @@ static void test_audit_tamper(void **state)
     assert_true(bad == victim);
 }
 
+/* Many operators file at once: the writer takes their tickets in batches
+ * (pipelined on PostgreSQL, where the day's counter is written once per
+ * batch). Every number of the day is given once, in a run without gaps,
+ * the stored counter follows, and the next ticket continues from it. */
+enum { NUM_THREADS = 8, NUM_EACH = 12 };
+
+struct numbering {
+    struct fx *f;
+    int64_t now;
+    char numbers[NUM_EACH][XT_NUMBER_MAX];
+};
+
+static void *file_many(void *arg)
+{
+    struct numbering *n = arg;
+    for (int i = 0; i < NUM_EACH; i++)
+        create(n->f, &n->f->op, XT_TYPE_HELP, "C01", "村口路灯不亮", NULL, n->now,
+               n->numbers[i], NULL);
+    return NULL;
+}
+
+static int cmp_number(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+static void test_numbers_under_concurrency(void **state)
+{
+    struct fx *f = *state;
+    int64_t now = at(2024, 2, 29, 10, 0); /* a day no other test files on */
+    struct numbering n[NUM_THREADS];
+    pthread_t th[NUM_THREADS];
+    for (int i = 0; i < NUM_THREADS; i++) {
+        n[i].f = f;
+        n[i].now = now;
+        assert_int_equal(pthread_create(&th[i], NULL, file_many, &n[i]), 0);
+    }
+    char all[NUM_THREADS * NUM_EACH][XT_NUMBER_MAX];
+    for (int i = 0; i < NUM_THREADS; i++) {
+        pthread_join(th[i], NULL);
+        memcpy(all[i * NUM_EACH], n[i].numbers, sizeof(n[i].numbers));
+    }
+    qsort(all, NUM_THREADS * NUM_EACH, XT_NUMBER_MAX, cmp_number);
+    for (int i = 0; i < NUM_THREADS * NUM_EACH; i++) {
+        char want[XT_NUMBER_MAX];
+        snprintf(want, sizeof(want), "20240229-%05d", i + 1);
+        assert_string_equal(all[i], want);
+    }
+    char next[XT_NUMBER_MAX];
+    create(f, &f->op, XT_TYPE_HELP, "C01", "村口路灯不亮", NULL, now, next, NULL);
+    char want[XT_NUMBER_MAX];
+    snprintf(want, sizeof(want), "20240229-%05d", NUM_THREADS * NUM_EACH + 1);
+    assert_string_equal(next, want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1014,6 +1070,7 @@ int main(void)
         cmocka_unit_test(test_contact_sealed),
         cmocka_unit_test(test_refusal_writes_nothing),
         cmocka_unit_test(test_audit_tamper),
+        cmocka_unit_test(test_numbers_under_concurrency),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
