@@ -59,11 +59,11 @@ if [ -x "${PGBIN:-/nonexistent}/pg_ctl" ]; then
     PGVER=$(psql "$URL" -X -A -t -c "SHOW server_version" | awk '{ print $1 }')
     PGIMPORT=$(printf '%s' "$PGIMPORT" | sed "s|$WORK/gen/||g")
     echo "$PGIMPORT"
-    PGLINE="- The same register into PostgreSQL $PGVER (\\`--database postgresql://...\\`; a throw-away
-  server on this machine, durable: \\`$PGOPTS\\`): **${PSECS} s** wall; CPU ${PCPU} s
+    PGLINE="- The same register into PostgreSQL $PGVER (\`--database postgresql://...\`; a throw-away
+  server on this machine, durable: \`$PGOPTS\`): **${PSECS} s** wall; CPU ${PCPU} s
   in xietong, ${PSERVER} s in the server; load average ${PGLOAD} at the start. New residents go
   by COPY there (ids drawn ahead from the sequence, each batch's households by one statement;
-  \\`src/store/people.c\\`, bulk_flush), and the residents' indexes are made after the rows as on
+  \`src/store/people.c\`, bulk_flush), and the residents' indexes are made after the rows as on
   SQLite. Row by row, as SQLite takes them, PostgreSQL took some 5,000 rows/s (200,000 rows in
   38.0 s, load 2.9).
   $PGIMPORT"
