@@ -1410,7 +1410,7 @@ static int bulk_households(struct import_job *j, struct bulk *b, struct xt_conn 
     for (int i = 0; i < b->n; i++) {
         const char *k = b->rows[i].r->p.household;
         /* A register lists a household's members one after another. */
-        if (!*k || strcmp(k, prev) == 0 || strcmp(k, j->last_hh) == 0)
+        if (!*k || strcmp(k, prev) == 0)
             continue;
         b->hh[b->nhh++] = (struct hh_key){.key = k, .at = i};
         prev = k;
@@ -1540,17 +1540,8 @@ static int bulk_flush(struct import_job *j, struct xt_store *s, struct xt_conn *
     for (int i = 0; !rc && i < b->n; i++) {
         const struct xt_person *p = &b->rows[i].r->p;
         int64_t hh = 0;
-        if (*p->household) {
-            if (strcmp(p->household, j->last_hh) == 0) {
-                hh = j->last_hh_id;
-            } else {
-                hh = hh_find(b, p->household);
-                snprintf(j->last_hh, sizeof(j->last_hh), "%s", p->household);
-                j->last_hh_id = hh;
-            }
-            if (!hh)
-                rc = XT_EIO;
-        }
+        if (*p->household && !(hh = hh_find(b, p->household)))
+            rc = XT_EIO;
         if (!rc)
             rc = bulk_lines(j, s, b, &b->rows[i], hh);
     }
