@@ -373,7 +373,8 @@ if [ "$RES_TARGET" -gt 0 ]; then
     RES_SIZE=$(SZ residents)
     RES_SIZE_ALL=$(sql "SELECT pg_size_pretty(sum(pg_total_relation_size(t))) FROM unnest(ARRAY['residents', 'households', 'resident_tags', 'resident_sources']::regclass[]) AS t")
     RES_HH=$(sql "SELECT count(*) FROM households")
-    RES_TAGS=$(sql "SELECT count(*) || ' (' || count(*) FILTER (WHERE tag IS NULL AND tag_sealed LIKE 'v1:%') || ' sealed: sensitive or a minor''s)' FROM resident_tags")
+    set -- $(sql "SELECT count(*), count(*) FILTER (WHERE tag IS NULL AND tag_sealed LIKE 'v1:%') FROM resident_tags" | tr '|' ' ')
+    RES_TAGS="$(fmt "${1:-0}") ($(fmt "${2:-0}") of them sealed: sensitive tags, and every tag of a minor)"
     # Sealed as the product seals them: every row, or from 2 million on a
     # sample of 0.1 % of the table's pages.
     RES_SAMPLE=""
