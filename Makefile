@@ -83,7 +83,7 @@ bench: build
 # Province scale on PostgreSQL (Gansu, 10 million generated tickets; ~6 min).
 TICKETS ?= 10000000
 bench-province: build
-	sh bench/province.sh $(BUILD) $(TICKETS)
+	RESIDENTS="$(RESIDENTS)" sh bench/province.sh $(BUILD) $(TICKETS)
 
 # The classifier's two models, trained from data/messages into the data
 # directory, where `xietong serve` loads them at start. The type model is

@@ -1,14 +1,26 @@
 #!/bin/sh
 # bench/province.sh - the province-scale benchmark on PostgreSQL (issue 9).
 #
-#   sh bench/province.sh BUILD_DIR [TICKETS]    (from anywhere; `make bench-province`)
+#   sh bench/province.sh BUILD_DIR [TICKETS [RESIDENTS]]   (from anywhere; `make bench-province`)
 #
-# TICKETS defaults to 10,000,000. Builds nothing. Runs, in order:
+# TICKETS defaults to 10,000,000; RESIDENTS (also from the environment)
+# to "census": every county's 2020 census population, 25,019,831 in all;
+# a number N shares N out among the counties by their census populations
+# (a quick run), 0 skips the residents. Builds nothing. Runs, in order:
 #   1. a throw-away PostgreSQL server (scripts/pg-test.sh) on port 55450,
 #      restarted with bulk-load settings; database `province`
 #   2. the real province of Gansu (62) loaded with the xietong CLI:
 #      divisions, census, calendar, categories, departments, and the demo
 #      grids of prefecture 6229 (the only one with county seats)
+#   2b. the residents, county after county through the product: `xietong
+#      people generate` (census-consistent people in households, with their
+#      tags in the register; villages stand in for grids in the counties
+#      not gridded) and `xietong people import` (ID number, phone,
+#      ethnicity, birth date, sensitive tags and lineage sealed, blind index,
+#      linkage; COPY on PostgreSQL), the next county generated while one is
+#      imported; the blind index of the ID number is made once after the
+#      load (as an import into an empty registry makes it), then VACUUM
+#      (ANALYZE) of the people tables
 #   3. TICKETS tickets and as many assignments generated with set-based SQL
 #      (bench/province_gen.sql) over the last 12 months and every township,
 #      in chunks, by two sessions at once; secondary indexes rebuilt, ANALYZE
@@ -45,6 +57,7 @@ set -u
 BUILD=${1:-build}
 BUILD_ARG=$BUILD
 TICKETS=${2:-10000000}
+RESIDENTS=${3:-${RESIDENTS:-census}}
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd)
 case $BUILD in
@@ -78,6 +91,10 @@ case $TICKETS in
 '' | *[!0-9]*) die "TICKETS must be a number, not '$TICKETS'" ;;
 esac
 [ "$TICKETS" -ge 1000 ] || die "TICKETS must be at least 1000"
+case $RESIDENTS in
+census) ;;
+'' | *[!0-9]*) die "RESIDENTS must be a number or 'census', not '$RESIDENTS'" ;;
+esac
 [ -x "$XT" ] || die "$XT is missing: run 'make build' first"
 for t in psql pgbench wrk curl sqlite3 awk sed; do
     command -v "$t" >/dev/null 2>&1 || die "'$t' is not installed (see deps/debian-packages.txt)"
@@ -159,6 +176,8 @@ pass() { # pass VALUE OP LIMIT -> PASS/FAIL/not measured
 sql() { # sql QUERY: one value per line, unaligned
     psql "$URL" -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"
 }
+# SZ TABLE: its size with its indexes, and the table alone
+SZ() { sql "SELECT pg_size_pretty(pg_total_relation_size('$1')) || ' (' || pg_size_pretty(pg_relation_size('$1')) || ' table)'"; }
 # best and median of the numbers on stdin, one a line: "BEST MEDIAN"
 best_median() {
     sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) exit; m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
@@ -258,6 +277,124 @@ POP=$(sql "SELECT population FROM census WHERE code IN ('$PREFIX', '${PREFIX}000
 say "Gansu: $COUNTIES counties, $TOWNSHIPS townships, $VILLAGES villages, $DEPTS_N county departments, $GRIDS_N demo grids (population $POP in 2020); loaded in $LOAD_S s"
 [ "$TOWNSHIPS" -gt 0 ] || die "no townships under $PREFIX"
 
+# ---- 2b. residents ----
+# Each county's 2020 census population; a county without figures of its own
+# (嘉峪关's only district) has what its prefecture's total leaves.
+sql "WITH c AS (SELECT u.code, ce.population AS pop FROM units u LEFT JOIN census ce ON ce.code = u.code
+                 WHERE u.level = 3 AND u.code LIKE '$PREFIX%'),
+          p AS (SELECT substr(code, 1, 4) AS pref, count(*) FILTER (WHERE pop IS NULL) AS missing,
+                       coalesce(sum(pop), 0) AS have FROM c GROUP BY 1)
+     SELECT c.code || ' ' || coalesce(c.pop, (pc.population - p.have) / p.missing, 0)
+     FROM c JOIN p ON p.pref = substr(c.code, 1, 4) LEFT JOIN census pc ON pc.code = p.pref
+     ORDER BY c.code" >"$TMP/county-pop" || die "cannot read the counties' census populations"
+CENSUS_POP=$(awk '{ s += $2 } END { print s + 0 }' "$TMP/county-pop")
+if [ "$RESIDENTS" = census ]; then
+    RES_TARGET=$CENSUS_POP
+    awk '$2 > 0' "$TMP/county-pop" >"$TMP/county-n"
+else
+    RES_TARGET=$RESIDENTS
+    # Shared out by population; the largest remainders take the rounding.
+    awk -v n="$RESIDENTS" -v t="$CENSUS_POP" '{ q = n * $2 / t; f = int(q); c[NR] = $1; k[NR] = f; r[NR] = q - f; s += f }
+        END { left = n - s; while (left > 0) { b = 0; for (i = 1; i <= NR; i++) if (!b || r[i] > r[b]) b = i; k[b]++; r[b] = -1; left-- }
+              for (i = 1; i <= NR; i++) if (k[i] > 0) print c[i], k[i] }' "$TMP/county-pop" >"$TMP/county-n"
+fi
+RES_COUNTIES=$(grep -c . "$TMP/county-n")
+RES_ROWS=0
+RES_NEW=0
+RES_REJECTED=0
+RES_GEN_MAX=0
+RES_IMPORT_S=0
+RES_LOAD_S=""
+RES_ALL_S=""
+RES_INDEX_S=""
+RES_VACUUM_S=""
+RES_SIZE=""
+RES_SIZE_ALL=""
+RES_HH=""
+RES_TAGS=""
+RES_SEALED=""
+RES_WHERE=""
+if [ "$RES_TARGET" -gt 0 ]; then
+    say "residents: $(fmt "$RES_TARGET") in $RES_COUNTIES counties (census of 2020: $(fmt "$CENSUS_POP")): xietong people generate + import, county after county"
+    # The blind index of the ID number takes random keys: made once after the
+    # load, from sorted keys, as an import into an empty registry makes it.
+    RES_IDX_DEF=$(sql "SELECT indexdef FROM pg_indexes WHERE tablename = 'residents' AND indexname = 'residents_id_index'")
+    [ -n "$RES_IDX_DEF" ] || die "residents_id_index is missing"
+    sql "DROP INDEX residents_id_index" >/dev/null || die "cannot drop residents_id_index"
+    mkdir -p "$TMP/people"
+    res_gen() { # res_gen CODE N: into $TMP/people/CODE; the output in CODE.out
+        "$XT" people generate --unit "$1" --count "$2" --seed "$1" --no-lists --register-tags \
+            --out "$TMP/people/$1" --data "$D" --database "$URL" >"$TMP/people/$1.out" 2>&1
+    }
+    res_import() { # res_import CODE N
+        t0=$(now)
+        "$XT" people import "$TMP/people/$1/register.csv" --mapping "$TMP/people/$1/register.map.csv" \
+            --source hukou --unit "$1" --quiet --data "$D" --database "$URL" >"$TMP/people/$1.imp" 2>&1 ||
+            die "xietong people import of county $1 failed: $(tail -n 2 "$TMP/people/$1.imp")"
+        t1=$(now)
+        line=$(grep '^imported' "$TMP/people/$1.imp")
+        set -- "$1" "$2" $(printf '%s\n' "$line" | sed -n 's/.*: \([0-9][0-9]*\) rows: \([0-9][0-9]*\) new, .* \([0-9][0-9]*\) rejected$/\1 \2 \3/p')
+        [ "${4:-}" = "$2" ] || die "county $1: the import wrote ${4:-?} new residents of $2: $line"
+        RES_ROWS=$((RES_ROWS + $3))
+        RES_NEW=$((RES_NEW + $4))
+        RES_REJECTED=$((RES_REJECTED + $5))
+        RES_IMPORT_S=$(awk -v a="$RES_IMPORT_S" -v b="$(elapsed "$t0" "$t1")" 'BEGIN { printf "%.2f", a + b }')
+        say "residents: county $1: $(fmt "$4") in $(elapsed "$t0" "$t1") s ($(grep -o 'in [0-9]* [a-z]*' "$TMP/people/$1.out" | head -n 1)); $(fmt "$RES_NEW") so far"
+        rm -rf "$TMP/people/$1"
+    }
+    T_RES0=$(now)
+    PREV=""
+    PREV_N=""
+    while read -r code n; do
+        res_gen "$code" "$n" &
+        GENPID=$!
+        [ -n "$PREV" ] && res_import "$PREV" "$PREV_N"
+        wait "$GENPID" || die "xietong people generate of county $code failed: $(tail -n 2 "$TMP/people/$code.out")"
+        PREV=$code
+        PREV_N=$n
+    done <"$TMP/county-n"
+    [ -n "$PREV" ] && res_import "$PREV" "$PREV_N"
+    T_RES1=$(now)
+    RES_LOAD_S=$(elapsed "$T_RES0" "$T_RES1")
+    say "residents: $(fmt "$RES_NEW") generated and imported in $RES_LOAD_S s (imports $RES_IMPORT_S s)"
+    sql "$RES_IDX_DEF" >/dev/null || die "cannot make residents_id_index again"
+    T_RES2=$(now)
+    RES_INDEX_S=$(elapsed "$T_RES1" "$T_RES2")
+    say "residents: residents_id_index made in $RES_INDEX_S s"
+    for t in residents households resident_tags resident_sources; do
+        sql "VACUUM (ANALYZE) $t" >/dev/null || die "VACUUM $t failed"
+    done
+    RES_VACUUM_S=$(elapsed "$T_RES2" "$(now)")
+    RES_ALL_S=$(elapsed "$T_RES0" "$T_RES2")
+    RES_RATE=$(awk -v n="$RES_NEW" -v s="$RES_ALL_S" 'BEGIN { printf "%.0f", n / s }')
+    RES_COUNT=$(sql "SELECT count(*) FROM residents")
+    [ "$RES_COUNT" = "$RES_NEW" ] || error "the residents table holds $RES_COUNT rows, the imports wrote $RES_NEW"
+    [ "$RES_REJECTED" = 0 ] || error "the imports rejected $RES_REJECTED generated rows"
+    RES_SIZE=$(SZ residents)
+    RES_SIZE_ALL=$(sql "SELECT pg_size_pretty(sum(pg_total_relation_size(t))) FROM unnest(ARRAY['residents', 'households', 'resident_tags', 'resident_sources']::regclass[]) AS t")
+    RES_HH=$(sql "SELECT count(*) FROM households")
+    set -- $(sql "SELECT count(*), count(*) FILTER (WHERE tag IS NULL AND tag_sealed LIKE 'v1:%') FROM resident_tags" | tr '|' ' ')
+    RES_TAGS="$(fmt "${1:-0}") ($(fmt "${2:-0}") of them sealed: sensitive tags, and every tag of a minor)"
+    # Sealed as the product seals them: every row, or from 2 million on a
+    # sample of 0.1 % of the table's pages.
+    RES_SAMPLE=""
+    RES_SAMPLED="every row"
+    if [ "$RES_NEW" -ge 2000000 ]; then
+        RES_SAMPLE="TABLESAMPLE SYSTEM (0.1)"
+        RES_SAMPLED="a sample of 0.1 % of the table's pages"
+    fi
+    RES_SEALED=$(sql "SELECT count(*) || ' rows read: ' || count(*) FILTER (WHERE id_sealed LIKE 'v1:%' AND id_index ~ '^[0-9a-f]{64}\$' AND id_masked !~ '[0-9]{18}') || ' with the ID number sealed (blind index, masked), '
+        || count(*) FILTER (WHERE ethnicity_sealed LIKE 'v1:%') || ' the ethnicity, ' || count(*) FILTER (WHERE phone_sealed LIKE 'v1:%') || ' a phone sealed ('
+        || count(*) FILTER (WHERE phone_masked IS NOT NULL) || ' have one), ' || count(*) FILTER (WHERE minor = 1 AND name LIKE 'v1:%') || ' minors'' names sealed ('
+        || count(*) FILTER (WHERE minor = 1) || ' minors); sealed values holding 11 digits or more in a row (a clear phone or ID number): '
+        || count(*) FILTER (WHERE concat(id_sealed, phone_sealed, ethnicity_sealed, birth_sealed) ~ '[0-9]{11}') FROM residents $RES_SAMPLE")
+    RES_WHERE=$(grep -h -o 'in [0-9]* [a-z]*' "$TMP"/people/*.out 2>/dev/null | awk '{ n[$3] += 1 } END { for (k in n) printf "%s%d counties in %s", (i++ ? ", " : ""), n[k], k }')
+    say "residents: index $RES_INDEX_S s, VACUUM (ANALYZE) $RES_VACUUM_S s; $(fmt "$RES_NEW") in $RES_ALL_S s ($(fmt "$RES_RATE")/s); residents $RES_SIZE, people tables $RES_SIZE_ALL; $(fmt "$RES_HH") households; tags $RES_TAGS"
+    say "residents: $RES_SEALED"
+else
+    say "residents: none (RESIDENTS=0)"
+fi
+
 # ---- 3. tickets and assignments ----
 T_NOW=$(date +%s)
 say "generation: psql -f bench/province_gen.sql (tickets=$TICKETS)"
@@ -339,7 +476,6 @@ sql "DROP SCHEMA xt_bench CASCADE" >/dev/null
 N_TICKETS=$(sql "SELECT count(*) FROM tickets")
 N_ASSIGN=$(sql "SELECT count(*) FROM assignments")
 [ "$N_TICKETS" = "$TICKETS" ] || error "generated $N_TICKETS tickets instead of $TICKETS"
-SZ() { sql "SELECT pg_size_pretty(pg_total_relation_size('$1')) || ' (' || pg_size_pretty(pg_relation_size('$1')) || ' table)'"; }
 SIZE_T=$(SZ tickets)
 SIZE_A=$(SZ assignments)
 SIZE_DB=$(sql "SELECT pg_size_pretty(pg_database_size('province'))")
@@ -725,6 +861,17 @@ P_CREATE1=$(pass "$ONE" ">=" 5000)
 P_RANK_CLI=$(pass "$RANK_CLI_MED" "<" 2)
 P_RANK_API=$(pass "$(awk -v a="${RANK_API_EARLY:-}" -v b="${RANK_API_LATE:-}" 'BEGIN { if (a == "" || b == "") exit; print (a > b) ? a : b }')" "<" 2)
 P_SQ=$(pass "$SQ_MED" "<" 2)
+if [ "$RES_TARGET" -gt 0 ]; then
+    P_RES=$(pass "$RES_NEW" ">=" 25019831)
+    [ "$P_RES" = FAIL ] && [ "$RES_TARGET" -lt 25019831 ] && P_RES="smaller scale (RESIDENTS=$RESIDENTS)"
+    RES_MEASURED="$(fmt "$RES_NEW") residents in $RES_COUNTIES counties, $(fmt "$RES_HH") households, in $RES_ALL_S s, **$(fmt "$RES_RATE") residents/s** (generation and import $RES_LOAD_S s, blind index $RES_INDEX_S s); \`residents\` $RES_SIZE, the four people tables $RES_SIZE_ALL"
+    if [ "$RESIDENTS" = census ]; then RES_WHAT="every county's 2020 census population"; else RES_WHAT="RESIDENTS=$(fmt "$RESIDENTS") shared out by the census"; fi
+    RES_DETAIL="$(fmt "$RES_NEW") ($RES_WHAT), generated by \`xietong people generate --unit COUNTY --count N --seed COUNTY --no-lists --register-tags\` ($RES_WHERE: a county without grids has its villages and communities instead) and imported by \`xietong people import register.csv --source hukou --unit COUNTY\` (COPY on PostgreSQL), the next county generated while one is imported: the imports took $RES_IMPORT_S s of the $RES_LOAD_S s; $(fmt "$RES_REJECTED") rows rejected. Households $(fmt "$RES_HH"); tags $RES_TAGS. Sealed ($RES_SAMPLED): $RES_SEALED. \`residents_id_index\` (the blind index of the ID number, random keys) dropped for the load and made once after it ($RES_INDEX_S s), as an import into an empty registry makes it; \`VACUUM (ANALYZE)\` of the four people tables $RES_VACUUM_S s (not counted in the rate)"
+else
+    P_RES="not measured"
+    RES_MEASURED="not generated (RESIDENTS=0)"
+    RES_DETAIL="not generated (RESIDENTS=0)"
+fi
 P_TICKETS=$(pass "$N_TICKETS" ">=" 10000000)
 [ "$P_TICKETS" = FAIL ] && P_TICKETS="smaller scale"
 GEN_FULL=$(awk -v r="$GEN_RATE" 'BEGIN { printf "%.0f", 10000000 / r }')
@@ -740,7 +887,7 @@ SECTION=$TMP/section.md
 <!-- province:begin -->
 ## Province scale: Gansu on PostgreSQL (\`make bench-province\`)
 
-Measured on $DATE by \`sh bench/province.sh $BUILD_ARG $TICKETS\`, commit
+Measured on $DATE by \`sh bench/province.sh $BUILD_ARG $TICKETS $RESIDENTS\`, commit
 \`$COMMIT\`$([ "$DIRTY" != 0 ] && echo " with $DIRTY uncommitted changed files"), in $ELAPSED s (generation $GEN_S s). \`bench/province.sh\`
 rewrites this section only. Load average (1, 5, 15 min) at the start: $LOAD_START;
 at the end: $LOAD_END. Same machine as above: $CPU, $NPROC cores, $RAM; PostgreSQL $PGVER
@@ -750,7 +897,7 @@ on $PGFS; wrk, both servers and PostgreSQL share the $NPROC cores.
 
 | figure | measured | target | result |
 |---|---|---|---|
-| residents | not generated: there is no residents table yet (the people registry is a later issue) | 25,000,000 | not measured |
+| residents generated in PostgreSQL through the product (\`xietong people generate\` + \`xietong people import\` county after county: each county's 2020 census population in households, with tags, protected fields sealed) | $RES_MEASURED | 25,019,831 (Gansu, 2020 census) | $P_RES |
 | tickets generated in PostgreSQL (one assignment each), last 12 months, every township of Gansu | $(fmt "$N_TICKETS") tickets, $(fmt "$N_ASSIGN") assignments, $(fmt "$TOWNSHIPS") townships | 10,000,000 | $P_TICKETS |
 | durable ticket creation across two app servers on one database (\`POST /api/v1/tickets\`, 201s per second, two \`wrk -t1 -c64\` at once) | $(fmt "${TWO_A:-0}") + $(fmt "${TWO_B:-0}") = $(fmt "${TWO:-0}")/s | ≥ 5,000/s | $P_CREATE |
 | the same through one server alone (\`wrk -t2 -c64\`, for comparison) | $(fmt "${ONE:-0}")/s | ≥ 5,000/s | $P_CREATE1 |
@@ -807,7 +954,8 @@ $JOBS sessions at once):
 | where | a village drawn uniformly among the $(fmt "$VILLAGES") (grid = the village); 45 % of the categories route to the village's township, 55 % to a department of its county, as the routing table resolves them |
 | assignments | $(fmt "$N_ASSIGN"), one per ticket (dispatched 5-60 min after creation), with signing, reply and callback outcomes drawn per handling unit's own propensities; late or overdue ones escalated as the sweep would have |
 | in the ranked month $PERIOD | $(fmt "$MONTH_ROWS") assignments, $(fmt "$MONTH_TOWN_ROWS") of them to townships |
-| not generated | residents (no table yet), timeline events and audit rows of the generated tickets, sealed contacts (the masked name and phone are filled) |
+| residents | $RES_DETAIL |
+| not generated | timeline events and audit rows of the generated tickets, sealed contacts (the masked name and phone are filled) |
 | generation time | $GEN_S s in all ($(fmt "$GEN_RATE") tickets/s): rows $ROWS_S s, secondary indexes (dropped for the load, rebuilt from their saved definitions) $IDX_S s, foreign key $FK_S s, \`VACUUM (ANALYZE)\` of both tables $ANALYZE_S s$([ "$N_TICKETS" -lt 10000000 ] && echo "; 10,000,000 tickets would take about $GEN_FULL s at this rate") |
 | size | tickets $SIZE_T, assignments $SIZE_A, database $SIZE_DB |
 
@@ -860,6 +1008,10 @@ xietong import calendar data/calendar/cn_holidays.csv ...
 xietong import categories data/reference/categories.csv ...
 xietong import departments data/reference/departments.csv --prefix 62 ...
 xietong grids --seats data/demo/county_seats.csv --prefix 6229 ...
+psql URL -c 'DROP INDEX residents_id_index'                                 # made again after the residents
+xietong people generate --unit COUNTY --count N --seed COUNTY --no-lists --register-tags --out DIR ...   # per county, the next
+xietong people import DIR/register.csv --mapping DIR/register.map.csv --source hukou --unit COUNTY ...    # one generated meanwhile
+psql URL -c 'CREATE UNIQUE INDEX residents_id_index ...'; psql URL -c 'VACUUM (ANALYZE) residents' # and households, resident_tags, resident_sources
 psql URL -v tickets=$TICKETS -v t_now=T -v prefix=62 -v msgs=data/demo/messages.csv -f bench/province_gen.sql
 psql URL -c 'SELECT xt_bench.drop_indexes()'
 psql URL -c 'SELECT xt_bench.gen(LO, HI)'        # per chunk, $JOBS sessions at once
@@ -899,7 +1051,7 @@ else
 fi
 
 say "wrote its section of $OUT (${ELAPSED} s)"
-say "create/s two servers $TWO ($P_CREATE), one server $ONE; ranking CLI median $RANK_CLI_MED s ($P_RANK_CLI), API medians $RANK_API_EARLY / $RANK_API_LATE s ($P_RANK_API); SQLite $DEMO_PREFIX $SQ_MED s"
+say "residents $(fmt "$RES_NEW") in ${RES_ALL_S:-0} s ($P_RES); create/s two servers $TWO ($P_CREATE), one server $ONE; ranking CLI median $RANK_CLI_MED s ($P_RANK_CLI), API medians $RANK_API_EARLY / $RANK_API_LATE s ($P_RANK_API); SQLite $DEMO_PREFIX $SQ_MED s"
 if [ "$ERRORS" != 0 ]; then
     echo "province: $ERRORS error(s):$ERRLIST" >&2
     exit 1

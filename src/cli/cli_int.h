@@ -31,6 +31,6 @@ int xt_cli_needs(const struct xt_opts *o);
 int xt_cli_people_import(struct xt_store *s, const char *file, const char *mapping,
                          const char *source, const char *unit, bool quiet);
 int xt_cli_people_generate(struct xt_store *s, const char *unit, long count, const char *dir,
-                           unsigned long long seed, bool lists, bool quiet);
+                           unsigned long long seed, bool lists, bool register_tags, bool quiet);
 
 #endif

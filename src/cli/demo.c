@@ -432,7 +432,7 @@ int xt_cli_demo(const struct xt_opts *o)
     if (n_people > 0) {
         char gen[512], map[1100];
         snprintf(gen, sizeof(gen), "%s/people", dir);
-        if (xt_cli_people_generate(s, "622921", n_people, gen, 2020, true, false))
+        if (xt_cli_people_generate(s, "622921", n_people, gen, 2020, true, false, false))
             goto out;
         static const char *const lists[] = {"register", "civil", "disability", "health",
                                             "education"};

@@ -87,6 +87,7 @@ static int add_grid(void *ctx, const struct xt_unit *u)
 
 struct gen_out {
     FILE *reg;
+    bool reg_tags;
     FILE *list[XT_LIST_COUNT];
     FILE *truth;
     long rows[XT_LIST_COUNT];
@@ -97,7 +98,7 @@ static int write_person(void *ctx, const struct xt_gen_person *p)
 {
     struct gen_out *o = ctx;
     char line[1024];
-    xt_popgen_register_row(p, line, sizeof(line));
+    xt_popgen_register_row(p, o->reg_tags, line, sizeof(line));
     fprintf(o->reg, "%s\n", line);
     for (int l = 0; l < XT_LIST_COUNT; l++) {
         if (!o->list[l] || !xt_popgen_list_row(l, p, &o->rng, line, sizeof(line)))
@@ -131,21 +132,37 @@ static FILE *open_csv(const char *dir, const char *name, const char *header)
 }
 
 /* Generate count people of county unit into dir: register.csv and the
- * departmental lists, their mappings and truth.csv (list,row,person). */
+ * departmental lists, their mappings and truth.csv (list,row,person).
+ * People live in the county's grids; a county not gridded yet has its
+ * villages and communities instead (as its real register does). A county
+ * without census figures of its own (a prefecture-level city's only
+ * district, e.g. 嘉峪关) takes its prefecture's. register_tags adds each
+ * person's tags to the register (xt_popgen_register_header). */
 int xt_cli_people_generate(struct xt_store *s, const char *unit, long count, const char *dir,
-                           unsigned long long seed, bool lists, bool quiet)
+                           unsigned long long seed, bool lists, bool register_tags, bool quiet)
 {
     struct xt_census cen;
-    if (xt_unit_level_of_code(unit) != XT_LEVEL_COUNTY || xt_store_census(s, unit, &cen)) {
+    char prefecture[XT_CODE_MAX] = "";
+    bool county = xt_unit_level_of_code(unit) == XT_LEVEL_COUNTY;
+    if (county && xt_store_census(s, unit, &cen) &&
+        (!xt_unit_ancestor(unit, XT_LEVEL_CITY, prefecture) ||
+         xt_store_census(s, prefecture, &cen)))
+        county = false;
+    if (!county) {
         fprintf(stderr, "xietong: people generate: --unit: '%s' is not a county with census"
                         " figures\n", unit);
         return 2;
     }
     struct grid_acc ga = {0};
+    const char *where = "grids";
     xt_store_units_at_level(s, unit, XT_LEVEL_GRID, add_grid, &ga);
     if (ga.n == 0) {
-        fprintf(stderr, "xietong: people generate: county '%s' has no grids (run grids first)\n",
-                unit);
+        where = "villages (no grids yet)";
+        xt_store_units_at_level(s, unit, XT_LEVEL_VILLAGE, add_grid, &ga);
+    }
+    if (ga.n == 0) {
+        fprintf(stderr, "xietong: people generate: county '%s' has neither grids nor villages"
+                        " (import divisions first)\n", unit);
         free(ga.g);
         return 1;
     }
@@ -163,10 +180,13 @@ int xt_cli_people_generate(struct xt_store *s, const char *unit, long count, con
     pc.household_size = cen.household_size;
     pc.age0_14 = cen.age0_14 / 100.0;
     pc.age65 = cen.age65 / 100.0;
-    struct gen_out o = {.rng = seed ^ 0x5DEECE66Dull};
-    o.reg = open_csv(dir, "register.csv", xt_popgen_register_header());
+    struct gen_out o = {.rng = seed ^ 0x5DEECE66Dull, .reg_tags = register_tags};
+    o.reg = open_csv(dir, "register.csv", xt_popgen_register_header(register_tags));
     char name[64];
-    int rc = o.reg && !write_text(dir, "register.map.csv", xt_popgen_register_mapping()) ? 0 : 1;
+    int rc =
+        o.reg && !write_text(dir, "register.map.csv", xt_popgen_register_mapping(register_tags))
+            ? 0
+            : 1;
     o.truth = open_csv(dir, "truth.csv", "list,row,person");
     for (int l = 0; lists && !rc && l < XT_LIST_COUNT; l++) {
         snprintf(name, sizeof(name), "%s.csv", xt_popgen_list_source(l));
@@ -197,9 +217,10 @@ int xt_cli_people_generate(struct xt_store *s, const char *unit, long count, con
         return 1;
     }
     if (!quiet)
-        printf("generated %ld people of %s (%s) in '%s': lists civil %ld, disability %ld,"
-               " health %ld, education %ld rows\n",
-               count, unit, cen.name, dir, o.rows[0], o.rows[1], o.rows[2], o.rows[3]);
+        printf("generated %ld people of %s (%s%s%s) in %d %s in '%s': lists civil %ld,"
+               " disability %ld, health %ld, education %ld rows\n",
+               count, unit, cen.name, *prefecture ? ", census of " : "", prefecture, ga.n, where,
+               dir, o.rows[0], o.rows[1], o.rows[2], o.rows[3]);
     return 0;
 }
 
@@ -279,7 +300,7 @@ int xt_cli_people(const struct xt_opts *o)
     if (!verb) {
         fprintf(stderr, "usage: xietong people import FILE --mapping MAP --source S --unit CODE\n"
                         "       xietong people generate --unit COUNTY --count N --out DIR"
-                        " [--seed N] [--no-lists]\n"
+                        " [--seed N] [--no-lists] [--register-tags]\n"
                         "       xietong people list [--unit CODE] [--tag T] [--limit N]\n"
                         "       xietong people show ID [--reveal]\n"
                         "       xietong people resolve ID CONFLICT [--source S]\n"
@@ -307,7 +328,8 @@ int xt_cli_people(const struct xt_opts *o)
         } else {
             rc = xt_cli_people_generate(s, xt_opt(o, "unit", ""), n, xt_opt(o, "out", "people"),
                                         strtoull(xt_opt(o, "seed", "2020"), NULL, 10),
-                                        !xt_opt_flag(o, "no-lists"), false);
+                                        !xt_opt_flag(o, "no-lists"),
+                                        xt_opt_flag(o, "register-tags"), false);
         }
     } else if (strcmp(verb, "list") == 0) {
         struct json_object *out;

@@ -389,19 +389,23 @@ bool xt_popgen_list_row(int list, const struct xt_gen_person *p, uint64_t *rng, 
     }
 }
 
-const char *xt_popgen_register_header(void)
+const char *xt_popgen_register_header(bool tags)
 {
-    return "姓名,公民身份号码,民族,联系电话,网格,户号,与户主关系,住址";
+    return tags ? "姓名,公民身份号码,民族,联系电话,网格,户号,与户主关系,住址,人员类别"
+                : "姓名,公民身份号码,民族,联系电话,网格,户号,与户主关系,住址";
 }
 
-const char *xt_popgen_register_mapping(void)
+const char *xt_popgen_register_mapping(bool tags)
 {
-    return "field,column\nname,姓名\nid_number,公民身份号码\nethnicity,民族\nphone,联系电话\n"
-           "unit,网格\nhousehold,户号\nrelation,与户主关系\naddress,住址\n";
+    return tags ? "field,column\nname,姓名\nid_number,公民身份号码\nethnicity,民族\nphone,联系电话\n"
+                  "unit,网格\nhousehold,户号\nrelation,与户主关系\naddress,住址\ntags,人员类别\n"
+                : "field,column\nname,姓名\nid_number,公民身份号码\nethnicity,民族\nphone,联系电话\n"
+                  "unit,网格\nhousehold,户号\nrelation,与户主关系\naddress,住址\n";
 }
 
-void xt_popgen_register_row(const struct xt_gen_person *p, char *out, size_t outsz)
+void xt_popgen_register_row(const struct xt_gen_person *p, bool tags, char *out, size_t outsz)
 {
-    snprintf(out, outsz, "%s,%s,%02d,%s,%s,%s,%s,%s", p->name, p->id_number, p->ethnic,
-             p->phone, p->unit, p->household, p->relation, p->address);
+    snprintf(out, outsz, "%s,%s,%02d,%s,%s,%s,%s,%s%s%s", p->name, p->id_number, p->ethnic,
+             p->phone, p->unit, p->household, p->relation, p->address, tags ? "," : "",
+             tags ? p->tags : "");
 }

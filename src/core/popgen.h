@@ -22,6 +22,8 @@ struct xt_popgen_census {
     double age0_14, age65;  /* shares 0..1 */
 };
 
+/* A unit people live in: a grid, or a village (12 digits) of a county that
+ * has no grids yet. */
 struct xt_popgen_grid {
     char code[16];
     bool urban;
@@ -44,7 +46,7 @@ struct xt_gen_person {
     char tags[128]; /* "disabled:2;low_income" */
 };
 
-/* Generate n people in households over the grids (borrowed, ngrids > 0),
+/* Generate n people in households over the units (borrowed, ngrids > 0),
  * born up to today (YYYYMMDD). fn returns non-zero to stop. ID numbers are
  * unique: a county has 500 sequence numbers per sex and birth date, so a
  * few million people per county fit; far more gives XT_ETOOBIG. Returns 0,
@@ -74,9 +76,11 @@ const char *xt_popgen_list_mapping(int list);
 bool xt_popgen_list_row(int list, const struct xt_gen_person *p, uint64_t *rng, char *out,
                         size_t outsz);
 
-/* The CSV header and line of the population register (户籍) itself. */
-const char *xt_popgen_register_header(void);
-const char *xt_popgen_register_mapping(void);
-void xt_popgen_register_row(const struct xt_gen_person *p, char *out, size_t outsz);
+/* The CSV header and line of the population register (户籍) itself. With
+ * tags, a last column 人员类别 carries each person's tags, as a gridded
+ * county's population base (人口底数) keeps them beside the register. */
+const char *xt_popgen_register_header(bool tags);
+const char *xt_popgen_register_mapping(bool tags);
+void xt_popgen_register_row(const struct xt_gen_person *p, bool tags, char *out, size_t outsz);
 
 #endif

@@ -2,6 +2,7 @@
  * lives here, the PostgreSQL one in db_pg.c. */
 #include "store/db_pg.h"
 #include "store/store_int.h"
+#include "lib/buf.h"
 #include "lib/log.h"
 
 #include <inttypes.h>
@@ -97,6 +98,48 @@ int xt_conn_exec(struct xt_conn *c, const char *sql)
 int xt_conn_pipeline(struct xt_conn *c, bool on)
 {
     return c->kind == XT_DB_POSTGRES ? xt_pg_pipeline(c->pg, on) : 0;
+}
+
+int xt_conn_copy(struct xt_conn *c, const char *target, const char *rows, size_t n)
+{
+    if (c->kind != XT_DB_POSTGRES)
+        return XT_EINVAL;
+    return n ? xt_pg_copy(c->pg, target, rows, n) : 0;
+}
+
+int xt_copy_text(struct xt_buf *b, const char *v, bool last)
+{
+    size_t len0 = b->len;
+    int rc = 0;
+    if (!v) {
+        rc = xt_buf_append(b, "\\N", 2);
+    } else {
+        /* Runs of plain bytes at once, escapes one by one. */
+        const char *p = v;
+        while (!rc && *p) {
+            size_t k = strcspn(p, "\\\t\n\r");
+            if (k)
+                rc = xt_buf_append(b, p, k);
+            p += k;
+            if (!rc && *p) {
+                char e[2] = {'\\', *p == '\t' ? 't' : *p == '\n' ? 'n' : *p == '\r' ? 'r' : '\\'};
+                rc = xt_buf_append(b, e, 2);
+                p++;
+            }
+        }
+    }
+    if (!rc)
+        rc = xt_buf_putc(b, last ? '\n' : '\t');
+    if (rc)
+        b->len = len0; /* the row as it was */
+    if (rc && b->data)
+        b->data[len0] = '\0';
+    return rc;
+}
+
+int xt_copy_int(struct xt_buf *b, int64_t v, bool last)
+{
+    return xt_buf_printf(b, "%" PRId64 "%c", v, last ? '\n' : '\t');
 }
 
 const char *xt_conn_errmsg(struct xt_conn *c)

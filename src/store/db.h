@@ -15,6 +15,7 @@
 #define XT_DB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/err.h"
@@ -48,6 +49,22 @@ int64_t xt_conn_last_rowid(struct xt_conn *c);
  * is returned by the call that turns the pipeline off (after which the
  * transaction can only be rolled back). A no-op on SQLite. */
 int xt_conn_pipeline(struct xt_conn *c, bool on);
+
+/* Bulk loading on PostgreSQL: COPY target FROM STDIN with n bytes of rows
+ * in PostgreSQL's text format (see xt_copy_text / xt_copy_int), target
+ * being "table(col, ...)". One call sends them all and waits for the
+ * answer: 0, XT_EEXIST when a row breaks a unique index (nothing of the
+ * COPY is kept; the transaction must be rolled back), XT_EIO otherwise.
+ * Not in pipeline mode. XT_EINVAL on SQLite, which has no COPY: the store
+ * writes there row by row with prepared INSERTs. */
+int xt_conn_copy(struct xt_conn *c, const char *target, const char *rows, size_t n);
+
+/* Append one field of a COPY text row to b: text (NULL for \N) with
+ * backslash, tab, newline and carriage return escaped, or an integer; then
+ * a tab, or the newline when last. 0 or XT_ETOOBIG (b's cap). */
+struct xt_buf;
+int xt_copy_text(struct xt_buf *b, const char *v, bool last);
+int xt_copy_int(struct xt_buf *b, int64_t v, bool last);
 
 /* The cached prepared statement for sql (same text on both backends), or
  * for sql on SQLite and pg on PostgreSQL. Reset, bindings cleared. NULL on

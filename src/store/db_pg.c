@@ -198,6 +198,40 @@ int xt_pg_exec(struct xt_pg_conn *c, const char *sql)
     return rc;
 }
 
+int xt_pg_copy(struct xt_pg_conn *c, const char *target, const char *rows, size_t n)
+{
+    if (c->pipeline)
+        return XT_EINVAL; /* libpq refuses COPY in pipeline mode */
+    char sql[512];
+    if ((size_t)snprintf(sql, sizeof(sql), "COPY %s FROM STDIN", target) >= sizeof(sql))
+        return XT_EINVAL;
+    PGresult *r = PQexec(c->conn, sql);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        int rc = result_rc(c, r);
+        PQclear(r);
+        return rc ? rc : XT_EIO;
+    }
+    PQclear(r);
+    /* Sent in pieces of 1 MiB, which libpq passes on as it goes. */
+    int ok = 1;
+    for (size_t at = 0; ok == 1 && at < n;) {
+        size_t k = n - at < ((size_t)1 << 20) ? n - at : (size_t)1 << 20;
+        ok = PQputCopyData(c->conn, rows + at, (int)k);
+        at += k;
+    }
+    if (ok != 1)
+        xt_log(XT_LOG_ERROR, "postgresql copy: %s", PQerrorMessage(c->conn));
+    PQputCopyEnd(c->conn, ok == 1 ? NULL : "the client could not send the rows");
+    int rc = 0;
+    while ((r = PQgetResult(c->conn)) != NULL) {
+        int k = result_rc(c, r);
+        if (k && !rc)
+            rc = k;
+        PQclear(r);
+    }
+    return ok == 1 ? rc : XT_EIO;
+}
+
 const char *xt_pg_errmsg(struct xt_pg_conn *c)
 {
     return c ? PQerrorMessage(c->conn) : "?";

@@ -8,6 +8,7 @@
 #define XT_DB_PG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct xt_pg_conn;
 struct xt_pg_stmt;
@@ -19,6 +20,8 @@ const char *xt_pg_errmsg(struct xt_pg_conn *c);
 /* Enter (on) or leave pipeline mode; leaving waits for every answer and
  * returns the first error among them (XT_EEXIST or XT_EIO), or 0. */
 int xt_pg_pipeline(struct xt_pg_conn *c, bool on);
+/* COPY target FROM STDIN with n bytes of text-format rows (db.h). */
+int xt_pg_copy(struct xt_pg_conn *c, const char *target, const char *rows, size_t n);
 
 struct xt_pg_stmt *xt_pg_prepare(struct xt_pg_conn *c, const char *sql);
 void xt_pg_finalize(struct xt_pg_stmt *st);

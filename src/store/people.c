@@ -222,6 +222,7 @@ struct import_job {
     size_t size_hint; /* bytes of the list */
     char last_hh[64]; /* the household of the previous new row, and its id */
     int64_t last_hh_id;
+    struct bulk *bulk; /* PostgreSQL: new residents written by COPY, else NULL */
 };
 
 static void report_line(struct import_job *j, long row, const char *outcome, const char *field,
@@ -1241,6 +1242,337 @@ static void pipe_stop(struct pipe *pp)
     pthread_mutex_unlock(&pp->mu);
 }
 
+/* ---- bulk writing on PostgreSQL ----------------------------------------------
+ * Row by row, a new resident costs PostgreSQL four statements and the round
+ * trips of the two that return an id (its household's and its own): some
+ * 5,000 rows/s. So there the new residents of a batch are gathered, given
+ * ids drawn ahead from the identity sequence, their households found or
+ * made by one statement for the batch, and the residents, their tags and
+ * their lineage written by one COPY per table (xt_conn_copy). The rows
+ * written are the same as insert_resident, insert_tag and upsert_source
+ * write, and the batch is flushed before anything else of the import reads
+ * or changes the registry (a row that links to an earlier one, the end of
+ * the batch), so linkage sees what it would see row by row. A failure
+ * fails the import as a failed row does. */
+
+#define BULK_IDS 1024
+
+struct bulk_row {
+    struct prow *r;
+    int64_t rid;
+};
+
+struct bulk {
+    struct bulk_row *rows;
+    int n, cap;
+    long first, last; /* the list's rows gathered, for an error */
+    int64_t ids[BULK_IDS];
+    int id_next, id_count;
+    struct xt_buf res, tags, src, keys, units, addrs; /* COPY text; arrays */
+    struct hh_key *hh;                                 /* the batch's households */
+    int nhh, caphh;
+};
+
+struct hh_key {
+    const char *key;
+    int at; /* the first gathered row with it */
+    int64_t id;
+};
+
+static void bulk_free(struct bulk *b)
+{
+    if (!b)
+        return;
+    free(b->rows);
+    free(b->hh);
+    if (b->src.data)
+        sodium_memzero(b->src.data, b->src.len);
+    xt_buf_release(&b->res);
+    xt_buf_release(&b->tags);
+    xt_buf_release(&b->src);
+    xt_buf_release(&b->keys);
+    xt_buf_release(&b->units);
+    xt_buf_release(&b->addrs);
+    free(b);
+}
+
+static struct bulk *bulk_new(void)
+{
+    struct bulk *b = calloc(1, sizeof(*b));
+    if (!b)
+        return NULL;
+    xt_buf_init(&b->res, (size_t)1 << 30);
+    xt_buf_init(&b->tags, (size_t)1 << 30);
+    xt_buf_init(&b->src, (size_t)1 << 30);
+    xt_buf_init(&b->keys, (size_t)1 << 30);
+    xt_buf_init(&b->units, (size_t)1 << 30);
+    xt_buf_init(&b->addrs, (size_t)1 << 30);
+    return b;
+}
+
+/* The next resident id, drawn from the sequence BULK_IDS at a time (ids
+ * drawn and not used are gaps, as a rolled-back insert leaves). */
+static int bulk_id(struct bulk *b, struct xt_conn *c, int64_t *id)
+{
+    if (b->id_next == b->id_count) {
+        struct xt_stmt *st = xt_conn_stmt(c, "SELECT nextval(pg_get_serial_sequence('residents',"
+                                             " 'id')) FROM generate_series(1, 1024)");
+        if (!st)
+            return XT_EIO;
+        int rc, n = 0;
+        while ((rc = xt_step(st)) == 1 && n < BULK_IDS)
+            b->ids[n++] = xt_col_int(st, 0);
+        xt_reset(st);
+        if (rc < 0 || n == 0)
+            return XT_EIO;
+        b->id_next = 0;
+        b->id_count = n;
+    }
+    *id = b->ids[b->id_next++];
+    return 0;
+}
+
+/* Gather a new resident from r; *rid gets its id. */
+static int bulk_add(struct bulk *b, struct xt_conn *c, struct prow *r, int64_t *rid)
+{
+    if (b->n == b->cap) {
+        int cap = b->cap ? 2 * b->cap : BATCH_ROWS;
+        struct bulk_row *p = realloc(b->rows, (size_t)cap * sizeof(*p));
+        if (!p)
+            return XT_ENOMEM;
+        b->rows = p;
+        b->cap = cap;
+    }
+    int rc = bulk_id(b, c, rid);
+    if (rc)
+        return rc;
+    if (b->n == 0)
+        b->first = r->row;
+    b->last = r->row;
+    b->rows[b->n].r = r;
+    b->rows[b->n].rid = *rid;
+    b->n++;
+    return 0;
+}
+
+/* An element of a PostgreSQL array literal ("{...}" built by the caller). */
+static int array_add(struct xt_buf *a, const char *v)
+{
+    int rc = xt_buf_putc(a, a->len ? ',' : '{');
+    if (rc || !v)
+        return rc ? rc : xt_buf_puts(a, "NULL");
+    rc = xt_buf_putc(a, '"');
+    for (const char *p = v; !rc && *p; p++) {
+        if (*p == '"' || *p == '\\')
+            rc = xt_buf_putc(a, '\\');
+        if (!rc)
+            rc = xt_buf_putc(a, *p);
+    }
+    return rc ? rc : xt_buf_putc(a, '"');
+}
+
+static int hh_cmp(const void *x, const void *y)
+{
+    const struct hh_key *a = x, *b = y;
+    int c = strcmp(a->key, b->key);
+    return c ? c : (a->at > b->at) - (a->at < b->at);
+}
+
+static int64_t hh_find(const struct bulk *b, const char *key)
+{
+    int lo = 0, hi = b->nhh;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2, c = strcmp(b->hh[mid].key, key);
+        if (c == 0)
+            return b->hh[mid].id;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* The households of the gathered rows: one statement finds or makes every
+ * one (as household_id does, the first new member's unit and address make
+ * a new household). */
+static int bulk_households(struct import_job *j, struct bulk *b, struct xt_conn *c)
+{
+    b->nhh = 0;
+    if (b->caphh < b->n) {
+        struct hh_key *p = realloc(b->hh, (size_t)b->n * sizeof(*p));
+        if (!p)
+            return XT_ENOMEM;
+        b->hh = p;
+        b->caphh = b->n;
+    }
+    const char *prev = "";
+    for (int i = 0; i < b->n; i++) {
+        const char *k = b->rows[i].r->p.household;
+        /* A register lists a household's members one after another. */
+        if (!*k || strcmp(k, prev) == 0)
+            continue;
+        b->hh[b->nhh++] = (struct hh_key){.key = k, .at = i};
+        prev = k;
+    }
+    if (b->nhh == 0)
+        return 0;
+    qsort(b->hh, (size_t)b->nhh, sizeof(*b->hh), hh_cmp);
+    int u = 0;
+    for (int i = 0; i < b->nhh; i++)
+        if (u == 0 || strcmp(b->hh[u - 1].key, b->hh[i].key) != 0)
+            b->hh[u++] = b->hh[i];
+    b->nhh = u;
+    xt_buf_reset(&b->keys);
+    xt_buf_reset(&b->units);
+    xt_buf_reset(&b->addrs);
+    int rc = 0;
+    for (int i = 0; !rc && i < b->nhh; i++) {
+        const struct xt_person *p = &b->rows[b->hh[i].at].r->p;
+        b->hh[i].id = 0;
+        if ((rc = array_add(&b->keys, p->household)) || (rc = array_add(&b->units, p->unit)) ||
+            (rc = array_add(&b->addrs, *p->address ? p->address : NULL)))
+            break;
+    }
+    if (rc || (rc = xt_buf_putc(&b->keys, '}')) || (rc = xt_buf_putc(&b->units, '}')) ||
+        (rc = xt_buf_putc(&b->addrs, '}')))
+        return rc;
+    struct xt_stmt *st = xt_conn_stmt(
+        c, "INSERT INTO households(hh_key, unit, address, created_at)"
+           " SELECT k, u, a, ?4 FROM unnest(?1::text[], ?2::text[], ?3::text[]) AS x(k, u, a)"
+           " ON CONFLICT(hh_key) DO UPDATE SET hh_key=excluded.hh_key RETURNING hh_key, id");
+    if (!st)
+        return XT_EIO;
+    xt_bind_text(st, 1, b->keys.data);
+    xt_bind_text(st, 2, b->units.data);
+    xt_bind_text(st, 3, b->addrs.data);
+    xt_bind_int(st, 4, j->now);
+    int got = 0;
+    while ((rc = xt_step(st)) == 1) {
+        const char *k = xt_col_text(st, 0);
+        int lo = 0, hi = b->nhh;
+        while (lo < hi) {
+            int mid = (lo + hi) / 2, cmp = strcmp(b->hh[mid].key, k);
+            if (cmp == 0) {
+                b->hh[mid].id = xt_col_int(st, 1);
+                got++;
+                break;
+            }
+            if (cmp < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+    }
+    xt_reset(st);
+    return rc < 0 ? rc : got == b->nhh ? 0 : XT_EIO;
+}
+
+/* One gathered resident as the COPY rows of residents, resident_tags and
+ * resident_sources. */
+static int bulk_lines(struct import_job *j, struct xt_store *s, struct bulk *b,
+                      const struct bulk_row *br, int64_t hh)
+{
+    const struct prow *r = br->r;
+    const struct xt_person *p = &r->p;
+    struct xt_buf *o = &b->res;
+    int rc = 0;
+    rc |= xt_copy_int(o, br->rid, false);
+    rc |= xt_copy_text(o, p->unit, false);
+    rc |= hh ? xt_copy_int(o, hh, false) : xt_copy_text(o, NULL, false);
+    rc |= xt_copy_text(o, *p->relation ? p->relation : NULL, false);
+    rc |= xt_copy_text(o, p->minor ? r->name_sealed : p->name, false);
+    rc |= xt_copy_text(o, r->name_masked, false);
+    rc |= xt_copy_int(o, p->minor, false);
+    rc |= xt_copy_text(o, *r->q.id_key ? r->q.id_key : NULL, false);
+    rc |= xt_copy_text(o, r->id_sealed, false);
+    rc |= xt_copy_text(o, *r->id_masked ? r->id_masked : NULL, false);
+    rc |= xt_copy_text(o, r->birth_sealed, false);
+    rc |= *p->birth ? xt_copy_int(o, strtol(p->birth, NULL, 10) / 10000, false)
+                    : xt_copy_text(o, NULL, false);
+    rc |= xt_copy_int(o, p->sex, false);
+    rc |= xt_copy_text(o, r->phone_sealed, false);
+    rc |= xt_copy_text(o, *r->phone_masked ? r->phone_masked : NULL, false);
+    rc |= xt_copy_text(o, r->eth_sealed, false);
+    rc |= xt_copy_text(o, *p->languages ? p->languages : NULL, false);
+    rc |= xt_copy_text(o, *p->address ? p->address : NULL, false);
+    rc |= xt_copy_int(o, j->now, false);
+    rc |= xt_copy_int(o, j->now, true);
+    for (int i = 0; !rc && i < p->ntags; i++) {
+        const struct xt_person_tag *t = &p->tags[i];
+        char *sealed = NULL;
+        if (t->def->sensitive || p->minor) {
+            char v[48];
+            snprintf(v, sizeof(v), "%s:%d", t->def->code, t->grade);
+            if (!(sealed = seal(s, v)))
+                return XT_EIO;
+        }
+        o = &b->tags;
+        rc |= xt_copy_int(o, br->rid, false);
+        rc |= xt_copy_text(o, p->unit, false);
+        rc |= xt_copy_text(o, sealed ? NULL : t->def->code, false);
+        rc |= xt_copy_text(o, sealed, false);
+        rc |= xt_copy_int(o, sealed ? 0 : t->grade, false);
+        rc |= xt_copy_text(o, j->tag_source, false);
+        rc |= xt_copy_text(o, p->tag_date, false);
+        rc |= xt_copy_int(o, j->now, true);
+        free(sealed);
+    }
+    o = &b->src;
+    rc |= xt_copy_int(o, br->rid, false);
+    rc |= xt_copy_text(o, j->source, false);
+    rc |= xt_copy_int(o, j->rep->run_id, false);
+    rc |= xt_copy_int(o, j->now, false);
+    rc |= xt_copy_text(o, r->data_sealed, true);
+    return rc ? XT_ENOMEM : 0;
+}
+
+/* Write the gathered residents. */
+static int bulk_flush(struct import_job *j, struct xt_store *s, struct xt_conn *c)
+{
+    struct bulk *b = j->bulk;
+    if (!b || b->n == 0)
+        return 0;
+    int rc = bulk_households(j, b, c);
+    xt_buf_reset(&b->res);
+    xt_buf_reset(&b->tags);
+    xt_buf_reset(&b->src);
+    for (int i = 0; !rc && i < b->n; i++) {
+        const struct xt_person *p = &b->rows[i].r->p;
+        int64_t hh = 0;
+        if (*p->household && !(hh = hh_find(b, p->household)))
+            rc = XT_EIO;
+        if (!rc)
+            rc = bulk_lines(j, s, b, &b->rows[i], hh);
+    }
+    if (!rc)
+        rc = xt_conn_copy(c,
+                          "residents(id, unit, household_id, relation, name, name_masked, minor,"
+                          " id_index, id_sealed, id_masked, birth_sealed, birth_year, sex,"
+                          " phone_sealed, phone_masked, ethnicity_sealed, languages, address,"
+                          " created_at, updated_at)",
+                          b->res.data, b->res.len);
+    if (!rc)
+        rc = xt_conn_copy(c,
+                          "resident_tags(resident_id, unit, tag, tag_sealed, grade, source,"
+                          " since, added_at)",
+                          b->tags.data, b->tags.len);
+    if (!rc)
+        rc = xt_conn_copy(c, "resident_sources(resident_id, source, run_id, seen_at, data_sealed)",
+                          b->src.data, b->src.len);
+    if (b->src.data)
+        sodium_memzero(b->src.data, b->src.len);
+    if (rc == XT_EEXIST)
+        xt_error_set(j->err, rc, "",
+                     "cannot store rows %ld to %ld: an ID number among them is already in the"
+                     " registry outside unit '%s'",
+                     b->first, b->last, j->scope);
+    else if (rc)
+        xt_error_set(j->err, rc, "", "cannot store rows %ld to %ld", b->first, b->last);
+    b->n = 0;
+    return rc;
+}
+
 /* Link and write one prepared row. */
 static int write_row(struct import_job *j, struct xt_store *s, struct xt_conn *c, struct prow *r)
 {
@@ -1257,6 +1589,9 @@ static int write_row(struct import_job *j, struct xt_store *s, struct xt_conn *c
     int rc;
     if (lr.kind == XT_LINK_MATCHED) {
         bool changed = false, conflict = false;
+        /* The resident may be among the rows gathered for COPY. */
+        if ((rc = bulk_flush(j, s, c)))
+            return rc;
         rc = merge_row(j, s, c, lr.id, p, r->data, r->data_sealed, &changed, &conflict);
         if (rc == 0) {
             if (conflict) {
@@ -1274,12 +1609,17 @@ static int write_row(struct import_job *j, struct xt_store *s, struct xt_conn *c
         return rc;
     }
     int64_t rid = 0;
-    rc = insert_resident(j, c, r, j->now, &rid);
-    for (int i = 0; rc == 0 && i < p->ntags; i++)
-        rc = insert_tag(s, c, rid, p->unit, &p->tags[i], p->minor, j->tag_source, p->tag_date,
-                        j->now);
-    if (rc == 0)
-        rc = upsert_source(s, c, rid, j->source, rep->run_id, r->data, r->data_sealed, j->now);
+    if (j->bulk) {
+        rc = bulk_add(j->bulk, c, r, &rid);
+    } else {
+        rc = insert_resident(j, c, r, j->now, &rid);
+        for (int i = 0; rc == 0 && i < p->ntags; i++)
+            rc = insert_tag(s, c, rid, p->unit, &p->tags[i], p->minor, j->tag_source,
+                            p->tag_date, j->now);
+        if (rc == 0)
+            rc = upsert_source(s, c, rid, j->source, rep->run_id, r->data, r->data_sealed,
+                               j->now);
+    }
     if (rc == 0) {
         r->q.id = rid;
         rc = xt_link_index_add(j->ix, &r->q);
@@ -1304,8 +1644,13 @@ static int import_rows(struct import_job *j, struct xt_store *s, struct xt_conn 
     struct batch *b;
     while (rc == 0 && (b = pipe_pop(j->pipe))) {
         for (int i = 0; rc == 0 && i < b->n; i++)
-            if ((rc = write_row(j, s, c, &b->rows[i])))
+            if ((rc = write_row(j, s, c, &b->rows[i])) && j->err->code == XT_OK)
                 xt_error_set(j->err, rc, "", "cannot store row %ld", b->rows[i].row);
+        /* The gathered rows point into the batch: written before it goes. */
+        if (rc == 0)
+            rc = bulk_flush(j, s, c);
+        if (j->bulk)
+            j->bulk->n = 0;
         pthread_mutex_lock(&j->pipe->mu);
         b->next = j->pipe->used;
         j->pipe->used = b;
@@ -1321,28 +1666,37 @@ static int import_rows(struct import_job *j, struct xt_store *s, struct xt_conn 
 /* A bulk import into a registry smaller than the list writes the residents'
  * indexes in the order of the rows, which for the blind index of the ID
  * number is random: every row then touches a page of its own. Built once
- * after the rows, from sorted keys, the same indexes cost a fraction. So on
- * SQLite the residents' secondary indexes are dropped here and made again by
+ * after the rows, from sorted keys, the same indexes cost a fraction. So the
+ * residents' secondary indexes are dropped here and made again by
  * indexes_restore, both inside the import's savepoint: a failure rolls the
- * drop back, other connections keep reading the last committed schema, and
- * the UNIQUE index made again still refuses a duplicate (then the whole
- * import fails). Nothing in the import looks residents up by these indexes
+ * drop back, and the UNIQUE index made again still refuses a duplicate (then
+ * the whole import fails). On SQLite other connections keep reading the last
+ * committed schema; on PostgreSQL the drop holds the table's exclusive lock
+ * to the commit, so readers of residents wait for such an import (a first
+ * load, larger than the whole registry; a county's later lists are not). Nothing in the import looks residents up by these indexes
  * (linkage uses the index in memory, everything else the primary key).
  * *saved gets the statements that make them again ("" when none dropped). */
 static int indexes_drop(struct import_job *j, struct xt_conn *c, struct xt_buf *saved)
 {
-    if (xt_conn_kind(c) != XT_DB_SQLITE)
-        return 0;
-    struct xt_stmt *st = xt_conn_stmt(c, "SELECT COUNT(*) FROM residents");
+    /* Rows of a list run to some 60 bytes or more. The registry's size is
+     * bounded by its highest id, which the primary key gives at once (a
+     * province's registry is not counted for a county's list). */
+    int64_t rows = (int64_t)(j->size_hint / 60);
+    struct xt_stmt *st = xt_conn_stmt(c, "SELECT COALESCE(MAX(id), 0) FROM residents");
     if (!st)
         return XT_EIO;
     int64_t have = xt_step(st) == 1 ? xt_col_int(st, 0) : -1;
     xt_reset(st);
-    /* Rows of a list run to some 60 bytes or more. */
-    if (have < 0 || (size_t)have >= j->size_hint / 60)
+    if (have < 0 || have >= rows)
         return 0;
-    st = xt_conn_stmt(c, "SELECT name, sql FROM sqlite_master WHERE type='index'"
-                         " AND tbl_name='residents' AND sql IS NOT NULL ORDER BY name");
+    st = xt_conn_stmt2(c,
+                       "SELECT name, sql FROM sqlite_master WHERE type='index'"
+                       " AND tbl_name='residents' AND sql IS NOT NULL ORDER BY name",
+                       "SELECT i.indexname, i.indexdef FROM pg_indexes i"
+                       " WHERE i.schemaname = current_schema() AND i.tablename = 'residents'"
+                       " AND NOT EXISTS (SELECT 1 FROM pg_constraint k"
+                       " WHERE k.conname = i.indexname AND k.conrelid = 'residents'::regclass)"
+                       " ORDER BY i.indexname");
     if (!st)
         return XT_EIO;
     struct xt_buf drop;
@@ -1365,10 +1719,13 @@ static int indexes_restore(struct xt_conn *c, const struct xt_buf *saved)
 {
     if (!saved->len)
         return 0;
+    bool lite = xt_conn_kind(c) == XT_DB_SQLITE;
     /* SQLite's sorter may use a helper thread for the index builds. */
-    xt_conn_exec(c, "PRAGMA threads=2");
+    if (lite)
+        xt_conn_exec(c, "PRAGMA threads=2");
     int rc = xt_conn_exec(c, saved->data) ? XT_EIO : 0;
-    xt_conn_exec(c, "PRAGMA threads=0");
+    if (lite)
+        xt_conn_exec(c, "PRAGMA threads=0");
     return rc;
 }
 
@@ -1436,7 +1793,13 @@ static int import_run(struct xt_store *s, struct xt_conn *c, struct import_job *
         xt_buf_release(&indexes);
         return xt_sqlite_err(j->err, c, "people import");
     }
+    if (xt_conn_kind(c) == XT_DB_POSTGRES && !(j->bulk = bulk_new())) {
+        xt_buf_release(&indexes);
+        return XT_ENOMEM;
+    }
     rc = import_rows(j, s, c);
+    bulk_free(j->bulk);
+    j->bulk = NULL;
     if (rc == 0 && (rc = indexes_restore(c, &indexes)))
         xt_error_set(j->err, rc, "", "cannot index the residents: %s", xt_conn_errmsg(c));
     xt_buf_release(&indexes);
