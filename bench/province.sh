@@ -284,7 +284,7 @@ sql "WITH c AS (SELECT u.code, ce.population AS pop FROM units u LEFT JOIN censu
                  WHERE u.level = 3 AND u.code LIKE '$PREFIX%'),
           p AS (SELECT substr(code, 1, 4) AS pref, count(*) FILTER (WHERE pop IS NULL) AS missing,
                        coalesce(sum(pop), 0) AS have FROM c GROUP BY 1)
-     SELECT c.code || ' ' || coalesce(c.pop, (pc.population - p.have) / p.missing, 0)
+     SELECT c.code || ' ' || coalesce(c.pop, ((pc.population - p.have) / p.missing)::bigint, 0)
      FROM c JOIN p ON p.pref = substr(c.code, 1, 4) LEFT JOIN census pc ON pc.code = p.pref
      ORDER BY c.code" >"$TMP/county-pop" || die "cannot read the counties' census populations"
 CENSUS_POP=$(awk '{ s += $2 } END { print s + 0 }' "$TMP/county-pop")
