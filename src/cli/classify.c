@@ -478,6 +478,43 @@ static int write_folds(const char *path, const int *fold, size_t n)
     return fclose(fp) ? 1 : 0;
 }
 
+/* A CSV field, quoted (labels are free text). */
+static void put_field(FILE *fp, const char *v)
+{
+    fputs(",\"", fp);
+    for (; *v; v++) {
+        if (*v == '"')
+            fputc('"', fp);
+        fputc(*v, fp);
+    }
+    fputc('"', fp);
+}
+
+/* The out-of-fold margins, one row per message: row, fold, the true label
+ * and one column per label, for trying blends of models on the same folds. */
+static int write_margins(const char *path, const struct xt_classify_eval *e, const int *fold,
+                         const int *label, const char **names, size_t n)
+{
+    FILE *fp = fopen(path, "w");
+    if (!fp) {
+        fprintf(stderr, "xietong: classify eval: --margins-out: cannot write '%s'\n", path);
+        return 1;
+    }
+    int k = e->n_labels;
+    fprintf(fp, "row,fold,label");
+    for (int c = 0; c < k; c++)
+        put_field(fp, names[c]);
+    fprintf(fp, "\n");
+    for (size_t i = 0; i < n; i++) {
+        fprintf(fp, "%zu,%d", i, fold[i]);
+        put_field(fp, label[i] >= 0 ? names[label[i]] : "");
+        for (int c = 0; c < k; c++)
+            fprintf(fp, ",%.6f", e->margins[i * (size_t)k + (size_t)c]);
+        fprintf(fp, "\n");
+    }
+    return fclose(fp) ? 1 : 0;
+}
+
 static int cmd_eval_test(const struct xt_opts *o, const char *model, const char *test)
 {
     struct xt_classifier *m;
@@ -536,7 +573,7 @@ static int cmd_eval(const struct xt_opts *o)
     const char *data = xt_opt(o, "data", NULL);
     if (!data) {
         fprintf(stderr, "usage: xietong classify eval --data CSV [--folds K] [--seed N]"
-                        " [--folds-out FILE] | --model MODEL --test CSV\n");
+                        " [--folds-out FILE] [--margins-out FILE] | --model MODEL --test CSV\n");
         return 2;
     }
     struct xt_classify_params p;
@@ -574,8 +611,9 @@ static int cmd_eval(const struct xt_opts *o)
            k, data, (unsigned long long)p.seed, p.ngram_max, p.hash_bits, p.c, p.nb_alpha,
            seconds_since(&t0));
     print_eval(&e, l.names);
+    const char *mo = xt_opt(o, "margins-out", NULL);
+    rc = mo && write_margins(mo, &e, fold, l.label, l.names, r.n) ? 1 : 0;
     xt_classify_eval_release(&e);
-    rc = 0;
 out:
     free(fold);
     labelled_release(&l);

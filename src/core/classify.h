@@ -167,6 +167,9 @@ struct xt_classify_eval {
     long bin_n[10];
     double bin_conf[10], bin_acc[10];
     double scale;        /* the calibration scale used */
+    double *margins;     /* crossval only: n x n_labels out-of-fold margins, rows
+                            in the order of the data, so that blends of models
+                            can be tried on the same folds; NULL after score */
 };
 
 void xt_classify_eval_release(struct xt_classify_eval *e);
