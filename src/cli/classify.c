@@ -492,14 +492,9 @@ static void put_field(FILE *fp, const char *v)
 
 /* The out-of-fold margins, one row per message: row, fold, the true label
  * and one column per label, for trying blends of models on the same folds. */
-static int write_margins(const char *path, const struct xt_classify_eval *e, const int *fold,
+static int write_margins(FILE *fp, const struct xt_classify_eval *e, const int *fold,
                          const int *label, const char **names, size_t n)
 {
-    FILE *fp = fopen(path, "w");
-    if (!fp) {
-        fprintf(stderr, "xietong: classify eval: --margins-out: cannot write '%s'\n", path);
-        return 1;
-    }
     int k = e->n_labels;
     fprintf(fp, "row,fold,label");
     for (int c = 0; c < k; c++)
@@ -590,6 +585,7 @@ static int cmd_eval(const struct xt_opts *o)
         return 1;
     struct labelled l;
     int *fold = NULL, rc = 1;
+    FILE *mfp = NULL;
     if (label_rows(&r, &l) || !(fold = malloc((r.n ? r.n : 1) * sizeof(int))))
         goto out;
     struct xt_classify_data d = {l.text, l.label, r.n, l.names, l.n_names};
@@ -597,6 +593,12 @@ static int cmd_eval(const struct xt_opts *o)
     const char *fo = xt_opt(o, "folds-out", NULL);
     if (fo && write_folds(fo, fold, r.n))
         goto out;
+    /* Opened before the run, so a wrong path fails at once. */
+    const char *mo = xt_opt(o, "margins-out", NULL);
+    if (mo && !(mfp = fopen(mo, "w"))) {
+        fprintf(stderr, "xietong: classify eval: --margins-out: cannot write '%s'\n", mo);
+        goto out;
+    }
     struct xt_classify_eval e;
     struct xt_error err;
     xt_error_clear(&err);
@@ -611,10 +613,18 @@ static int cmd_eval(const struct xt_opts *o)
            k, data, (unsigned long long)p.seed, p.ngram_max, p.hash_bits, p.c, p.nb_alpha,
            seconds_since(&t0));
     print_eval(&e, l.names);
-    const char *mo = xt_opt(o, "margins-out", NULL);
-    rc = mo && write_margins(mo, &e, fold, l.label, l.names, r.n) ? 1 : 0;
+    if (mfp) {
+        rc = write_margins(mfp, &e, fold, l.label, l.names, r.n);
+        mfp = NULL;
+        if (rc)
+            fprintf(stderr, "xietong: classify eval: --margins-out: cannot write '%s'\n", mo);
+    } else {
+        rc = 0;
+    }
     xt_classify_eval_release(&e);
 out:
+    if (mfp)
+        fclose(mfp);
     free(fold);
     labelled_release(&l);
     rows_release(&r);
