@@ -478,6 +478,38 @@ static int write_folds(const char *path, const int *fold, size_t n)
     return fclose(fp) ? 1 : 0;
 }
 
+/* A CSV field, quoted (labels are free text). */
+static void put_field(FILE *fp, const char *v)
+{
+    fputs(",\"", fp);
+    for (; *v; v++) {
+        if (*v == '"')
+            fputc('"', fp);
+        fputc(*v, fp);
+    }
+    fputc('"', fp);
+}
+
+/* The out-of-fold margins, one row per message: row, fold, the true label
+ * and one column per label, for trying blends of models on the same folds. */
+static int write_margins(FILE *fp, const struct xt_classify_eval *e, const int *fold,
+                         const int *label, const char **names, size_t n)
+{
+    int k = e->n_labels;
+    fprintf(fp, "row,fold,label");
+    for (int c = 0; c < k; c++)
+        put_field(fp, names[c]);
+    fprintf(fp, "\n");
+    for (size_t i = 0; i < n; i++) {
+        fprintf(fp, "%zu,%d", i, fold[i]);
+        put_field(fp, label[i] >= 0 ? names[label[i]] : "");
+        for (int c = 0; c < k; c++)
+            fprintf(fp, ",%.6f", e->margins[i * (size_t)k + (size_t)c]);
+        fprintf(fp, "\n");
+    }
+    return fclose(fp) ? 1 : 0;
+}
+
 static int cmd_eval_test(const struct xt_opts *o, const char *model, const char *test)
 {
     struct xt_classifier *m;
@@ -536,7 +568,7 @@ static int cmd_eval(const struct xt_opts *o)
     const char *data = xt_opt(o, "data", NULL);
     if (!data) {
         fprintf(stderr, "usage: xietong classify eval --data CSV [--folds K] [--seed N]"
-                        " [--folds-out FILE] | --model MODEL --test CSV\n");
+                        " [--folds-out FILE] [--margins-out FILE] | --model MODEL --test CSV\n");
         return 2;
     }
     struct xt_classify_params p;
@@ -553,6 +585,7 @@ static int cmd_eval(const struct xt_opts *o)
         return 1;
     struct labelled l;
     int *fold = NULL, rc = 1;
+    FILE *mfp = NULL;
     if (label_rows(&r, &l) || !(fold = malloc((r.n ? r.n : 1) * sizeof(int))))
         goto out;
     struct xt_classify_data d = {l.text, l.label, r.n, l.names, l.n_names};
@@ -560,6 +593,12 @@ static int cmd_eval(const struct xt_opts *o)
     const char *fo = xt_opt(o, "folds-out", NULL);
     if (fo && write_folds(fo, fold, r.n))
         goto out;
+    /* Opened before the run, so a wrong path fails at once. */
+    const char *mo = xt_opt(o, "margins-out", NULL);
+    if (mo && !(mfp = fopen(mo, "w"))) {
+        fprintf(stderr, "xietong: classify eval: --margins-out: cannot write '%s'\n", mo);
+        goto out;
+    }
     struct xt_classify_eval e;
     struct xt_error err;
     xt_error_clear(&err);
@@ -574,9 +613,18 @@ static int cmd_eval(const struct xt_opts *o)
            k, data, (unsigned long long)p.seed, p.ngram_max, p.hash_bits, p.c, p.nb_alpha,
            seconds_since(&t0));
     print_eval(&e, l.names);
+    if (mfp) {
+        rc = write_margins(mfp, &e, fold, l.label, l.names, r.n);
+        mfp = NULL;
+        if (rc)
+            fprintf(stderr, "xietong: classify eval: --margins-out: cannot write '%s'\n", mo);
+    } else {
+        rc = 0;
+    }
     xt_classify_eval_release(&e);
-    rc = 0;
 out:
+    if (mfp)
+        fclose(mfp);
     free(fold);
     labelled_release(&l);
     rows_release(&r);

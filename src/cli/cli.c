@@ -32,6 +32,7 @@ static void usage(FILE *fp)
           "  classify  train --data CSV [--text-col A,B] [--label-col L] [--map FILE]\n"
           "            [--overrides DATADIR] [--ngram N] [--c C] [--nb ALPHA] --out MODEL\n"
           "            | eval --data CSV [--folds K] [--seed N] [--folds-out FILE]\n"
+          "              [--margins-out FILE]\n"
           "            | eval --model MODEL --test CSV | predict --model MODEL [--csv FILE]\n"
           "  hot-issues [--unit CODE] [--period YYYY-MM] --data DIR | --csv FILE [--period P]\n"
           "            [--threshold J] [--min-size N] [--same-place] [--top N] [--members]\n"

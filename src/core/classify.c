@@ -1242,6 +1242,7 @@ void xt_classify_eval_release(struct xt_classify_eval *e)
     free(e->recall);
     free(e->f1);
     free(e->support);
+    free(e->margins);
     memset(e, 0, sizeof(*e));
 }
 
@@ -1327,7 +1328,7 @@ int xt_classify_crossval(const struct xt_classify_data *d, const int *fold, int 
     struct corpus c;
     if ((rc = corpus_build(p, d->text, d->n, &c)))
         return xt_error_set(err, rc, "", "out of memory");
-    double *margins = malloc((d->n ? d->n : 1) * (size_t)nl * sizeof(double));
+    double *margins = calloc((d->n ? d->n : 1) * (size_t)nl, sizeof(double));
     bool *use = malloc((d->n ? d->n : 1) * sizeof(bool));
     rc = XT_ENOMEM;
     if (!margins || !use || eval_alloc(out, nl))
@@ -1355,6 +1356,8 @@ int xt_classify_crossval(const struct xt_classify_data *d, const int *fold, int 
     }
     out->scale = scale_sum / k;
     eval_finish(out);
+    out->margins = margins;
+    margins = NULL;
     rc = 0;
 out:
     if (rc) {

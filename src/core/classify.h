@@ -15,8 +15,10 @@
  *   presence does; runs of white space become one space. Invalid UTF-8
  *   bytes become U+FFFD. Chinese needs no word segmentation here:
  *   character n-grams carry the words. friso (word segmentation) is not
- *   used: it would add a dictionary and a dependency for what bigrams
- *   already cover, and it was not tried, so no gain was shown.
+ *   used: dictionary words (jieba as a stand-in) and a vocabulary of
+ *   frequent substrings learnt from the texts, added to the bigrams,
+ *   lowered cross-validated macro-F1 (docs/CLASSIFIER.md), and segmenting
+ *   would cost prediction speed.
  * - n-gram length by 5-fold cross-validation on the 6,472 labelled
  *   messages (macro-F1, C = 1): 1-2 grams 0.903, 1-3 0.897, 1-4 0.891. The
  *   title's own n-grams gave +0.005 and balanced costs +0.004 on top of
@@ -167,6 +169,9 @@ struct xt_classify_eval {
     long bin_n[10];
     double bin_conf[10], bin_acc[10];
     double scale;        /* the calibration scale used */
+    double *margins;     /* crossval only: n x n_labels out-of-fold margins, rows
+                            in the order of the data, so that blends of models
+                            can be tried on the same folds; NULL after score */
 };
 
 void xt_classify_eval_release(struct xt_classify_eval *e);

@@ -298,6 +298,46 @@ static void test_hot_issues(void **state)
     api_resp_release(&r);
 }
 
+/* classify eval --margins-out: one row per message with its fold, its label
+ * and a margin per label, the ones the cross-validation scored. */
+static void test_eval_margins_out(void **state)
+{
+    (void)state;
+    char csv[128], out[160], bad[160];
+    snprintf(csv, sizeof(csv), "%s/train.csv", dir);
+    snprintf(out, sizeof(out), "%s/margins.csv", dir);
+    snprintf(bad, sizeof(bad), "%s/no-such-dir/margins.csv", dir);
+    char *eval[] = {"xietong", "classify", "eval", "--data", csv, "--folds", "3",
+                    "--hash-bits", "14", "--margins-out", out, NULL};
+    assert_int_equal(api_cli(eval), 0);
+    FILE *fp = fopen(out, "r");
+    assert_non_null(fp);
+    char line[512];
+    assert_non_null(fgets(line, sizeof(line), fp));
+    assert_string_equal(line, "row,fold,label,\"城乡建设\",\"教育文体\"\n");
+    size_t rows = 0, right = 0;
+    while (fgets(line, sizeof(line), fp)) {
+        size_t row;
+        int fold;
+        char label[64];
+        double m0, m1;
+        assert_int_equal(sscanf(line, "%zu,%d,\"%63[^\"]\",%lf,%lf", &row, &fold, label, &m0, &m1),
+                         5);
+        assert_int_equal(row, rows);
+        assert_true(fold >= 0 && fold < 3);
+        right += strcmp(label, m0 > m1 ? "城乡建设" : "教育文体") == 0;
+        rows++;
+    }
+    fclose(fp);
+    size_t n = 3 * 2 * (sizeof(HOUSING) / sizeof(HOUSING[0]));
+    assert_int_equal(rows, n);
+    assert_true(right * 10 >= n * 9);
+    /* A path that cannot be written fails before the run. */
+    char *eval_bad[] = {"xietong", "classify", "eval", "--data", csv, "--folds", "3",
+                        "--hash-bits", "14", "--margins-out", bad, NULL};
+    assert_int_not_equal(api_cli(eval_bad), 0);
+}
+
 static void test_bad_model_refused(void **state)
 {
     (void)state;
@@ -325,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_scope),
         cmocka_unit_test(test_override_stored_and_trainable),
         cmocka_unit_test(test_hot_issues),
+        cmocka_unit_test(test_eval_margins_out),
         cmocka_unit_test(test_bad_model_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

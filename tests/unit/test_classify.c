@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,7 +141,15 @@ static void test_crossval_counts(void **state)
     assert_true(e.accuracy > 0.95);
     assert_true(e.macro_f1 > 0.95);
     assert_int_equal(e.support[0], 100);
+    /* The out-of-fold margins are the ones scored: their argmax gives the
+     * same accuracy as the confusion matrix. */
+    assert_non_null(e.margins);
+    long right = 0;
+    for (size_t i = 0; i < t.n; i++)
+        right += (e.margins[i * 2 + 1] > e.margins[i * 2]) == (t.label[i] == 1);
+    assert_true(fabs((double)right / (double)t.n - e.accuracy) < 1e-12);
     xt_classify_eval_release(&e);
+    assert_null(e.margins);
     toy_free(&t);
 }
 
