@@ -914,10 +914,9 @@ CPU time per ticket created in the two-server phase ($(fmt "${N_TWO:-0}") ticket
 writer, the checkpointer) **$MS_PG ms**, the whole machine $MS_ALL ms (wrk and
 anything else running included). These are costs, not rates, so a busy machine
 moves them little. On these $NPROC shared cores they bound creation at about
-$(fmt "$CAP_ALL")/s;
-one core given to PostgreSQL alone would take about
+$(fmt "$CAP_ALL")/s; one core given to PostgreSQL alone would take about
 $(fmt "$CAP_PG") tickets/s, one core of an app server about
-$(fmt "$CAP_SRV") (a projection from the measured costs, not a measurement: the
+$(fmt "$CAP_SRV") tickets/s (a projection from the measured costs, not a measurement: the
 target's two app servers and database are separate machines in a province's
 deployment, docs/DEPLOY.md).
 
