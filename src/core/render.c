@@ -137,8 +137,8 @@ struct json_object *xt_render_ticket(const struct xt_render_ctx *rc, const struc
     json_object_object_add(sug, "confidence", *t->suggested_handler
                                                   ? xt_render_ratio(t->suggested_confidence)
                                                   : NULL);
-    /* Duplicate detection comes with the classifier (a later module). */
-    json_object_object_add(sug, "duplicates", json_object_new_array());
+    /* duplicates: added by the HTTP layer when computed (a create's answer,
+     * or a GET that asks), see xt_classify_decorate. */
     json_object_object_add(o, "suggestion", sug);
     json_object_object_add(o, "merged_into", str_or_null(t->merged_into));
     json_object_object_add(o, "returns", json_object_new_int(t->returns));

@@ -64,7 +64,8 @@ int xt_classify_setup(struct xt_store *store, const char *dir, const char *model
     return 0;
 }
 
-void xt_classify_decorate(struct xt_req *r, struct json_object *o, const struct xt_ticket *t)
+void xt_classify_decorate(struct xt_req *r, struct json_object *o, const struct xt_ticket *t,
+                          bool duplicates)
 {
     struct json_object *sug;
     if (!o || !json_object_object_get_ex(o, "suggestion", &sug) || !sug)
@@ -89,6 +90,8 @@ void xt_classify_decorate(struct xt_req *r, struct json_object *o, const struct 
             json_object_object_add(sug, "type", ty);
         }
     }
+    if (!duplicates)
+        return;
     /* Duplicate candidates are for staff who can merge; a resident is not
      * shown other people's requests. */
     struct json_object *dups = json_object_new_array();

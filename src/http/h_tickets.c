@@ -36,13 +36,13 @@ static struct xt_render_ctx render_ctx(struct xt_req *r)
 }
 
 static int reply_ticket(struct xt_req *r, int status, const struct xt_ticket *t,
-                        const struct xt_contact *contact, bool clear)
+                        const struct xt_contact *contact, bool clear, bool duplicates)
 {
     struct xt_render_ctx rc = render_ctx(r);
     const char *name = contact && *contact->name ? contact->name : NULL;
     const char *phone = contact && *contact->phone ? contact->phone : NULL;
     struct json_object *o = xt_render_ticket(&rc, t, name, phone, !clear, r->now);
-    xt_classify_decorate(r, o, t);
+    xt_classify_decorate(r, o, t, duplicates);
     return xt_reply(r, status, o);
 }
 
@@ -145,7 +145,7 @@ int xt_h_ticket_create(struct xt_req *r)
             xt_mask_name(c.name, masked.name, sizeof(masked.name));
         if (*c.phone)
             xt_mask_phone(c.phone, masked.phone, sizeof(masked.phone));
-        reply_ticket(r, 201, &t, &masked, false);
+        reply_ticket(r, 201, &t, &masked, false, true);
         if (!r->authed && (rc = xt_track_attach(r, t.number, r->json))) {
             /* No code, no answer: a repeat with the same key gets one. */
             json_object_put(r->json);
@@ -164,13 +164,16 @@ int xt_h_ticket_get(struct xt_req *r)
     bool clear = reveal && strcmp(reveal, "contact") == 0;
     if (reveal && !clear)
         return xt_error_set(&r->err, XT_EINVAL, "reveal", "only 'contact' can be revealed");
+    const char *dups = xt_req_query(r, "duplicates");
+    if (dups && strcmp(dups, "true") && strcmp(dups, "false"))
+        return xt_error_set(&r->err, XT_EINVAL, "duplicates", "must be 'true' or 'false'");
     struct xt_ticket t;
     struct xt_contact c;
     int rc = xt_store_ticket_get(r->store, &r->actor, r->params[0], &t, &c, clear, r->now,
                                  &r->err);
     if (rc)
         return rc;
-    reply_ticket(r, 200, &t, &c, clear);
+    reply_ticket(r, 200, &t, &c, clear, dups && strcmp(dups, "true") == 0);
     xt_ticket_release(&t);
     return 0;
 }
@@ -378,7 +381,7 @@ int xt_h_ticket_act(struct xt_req *r)
     json_object_put(body);
     if (rc)
         return rc;
-    reply_ticket(r, 200, &t, NULL, false);
+    reply_ticket(r, 200, &t, NULL, false, false);
     xt_ticket_release(&t);
     return 0;
 }

@@ -182,7 +182,12 @@ int xt_h_track_callback(struct xt_req *r);
  * suggestion block of a rendered ticket, and the hot issues. */
 int xt_classify_setup(struct xt_store *store, const char *dir, const char *model,
                       const char *type_model, double threshold, struct xt_error *err);
-void xt_classify_decorate(struct xt_req *r, struct json_object *o, const struct xt_ticket *t);
+/* Adds the operator's hints to a ticket's JSON: operator_decides, the
+ * request type; and, when duplicates is true, suggestion.duplicates (a read
+ * of the village's open tickets: made for the create answer and for a GET
+ * that asks for it, not for every reply). */
+void xt_classify_decorate(struct xt_req *r, struct json_object *o, const struct xt_ticket *t,
+                          bool duplicates);
 int xt_h_hot_issues(struct xt_req *r);
 /* Open311 GeoReport v2 under /open311/v2/ (h_open311.c). */
 int xt_h_open311_get(struct xt_req *r);

@@ -154,20 +154,18 @@ void xt_duplicates_release(struct xt_duplicate *d, int n)
     }
 }
 
-/* Whether the actor may read the candidate at the current row. */
-static bool candidate_visible(struct xt_stmt *st, const struct xt_actor *actor)
+/* Whether the actor may read the candidate at the current row (v is
+ * scratch space, reused for every row). */
+static bool candidate_visible(struct xt_stmt *st, const struct xt_actor *actor,
+                              struct xt_ticket *v)
 {
-    struct xt_ticket *v = calloc(1, sizeof(*v));
-    if (!v)
-        return false;
+    memset(v, 0, sizeof(*v));
     snprintf(v->grid, sizeof(v->grid), "%s", xt_col_text(st, 2));
     snprintf(v->lead, sizeof(v->lead), "%s", xt_col_text(st, 7));
     snprintf(v->handler, sizeof(v->handler), "%s", xt_col_text(st, 8));
     xt_store_parse_cohandlers(v, xt_col_text(st, 9));
     v->creator_id = xt_col_int(st, 10);
-    bool ok = xt_ticket_visible(v, actor);
-    free(v);
-    return ok;
+    return xt_ticket_visible(v, actor);
 }
 
 static int by_agree(const void *x, const void *y)
@@ -213,9 +211,20 @@ static int scan_village(struct xt_conn *c, const struct xt_actor *actor, const s
     xt_bind_int(st, 2, t->created_at - (int64_t)XT_DUP_DAYS * 86400);
     xt_bind_text(st, 3, t->number);
     xt_bind_int(st, 4, XT_DUP_SCAN);
+    struct xt_ticket *v = malloc(sizeof(*v));
+    if (!v) {
+        xt_reset(st);
+        return XT_ENOMEM;
+    }
     int r, rc = 0;
     while ((r = xt_step(st)) == 1 && *ncand < XT_DUP_SCAN) {
-        if (!candidate_visible(st, actor))
+        /* The signature first: most rows stop at it, before the place
+         * and the caller's area are looked at. */
+        bool signed_row = !xt_col_null(st, 1);
+        int agree = signed_row ? xt_text_signature_agree(sig, xt_col_text(st, 1)) : 0;
+        if (signed_row && agree < DUP_MIN_AGREE)
+            continue; /* also a text without shingles (-1) */
+        if (!candidate_visible(st, actor, v))
             continue; /* outside the caller's area */
         double dist = -1;
         if (t->has_point && !xt_col_null(st, 3) && !xt_col_null(st, 4)) {
@@ -244,15 +253,14 @@ static int scan_village(struct xt_conn *c, const struct xt_actor *actor, const s
             }
             k->agree = XT_TEXT_SIG_BINS + 1;
         } else {
-            k->agree = xt_text_signature_agree(sig, xt_col_text(st, 1));
-            if (k->agree < DUP_MIN_AGREE)
-                continue; /* also a text without shingles (-1) */
+            k->agree = agree;
         }
         snprintf(k->number, sizeof(k->number), "%s", xt_col_text(st, 0));
         snprintf(k->grid, sizeof(k->grid), "%s", xt_col_text(st, 2));
         k->state = (int)xt_col_int(st, 5);
         (*ncand)++;
     }
+    free(v);
     if (r < 0 && !rc)
         rc = XT_EIO;
     xt_reset(st);

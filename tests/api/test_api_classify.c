@@ -191,7 +191,28 @@ static void test_duplicate_without_signature(void **state)
     assert_true(api_json_len(b, "suggestion.duplicates") >= 1);
     assert_string_equal(api_json_str(b, "suggestion.duplicates.0.number"), number);
     assert_true(api_json_num(b, "suggestion.duplicates.0.similarity", -1) == 1.0);
+    char second[32];
+    snprintf(second, sizeof(second), "%s", api_json_str(b, "number"));
     json_object_put(b);
+
+    /* A GET reads the village only when asked to. */
+    struct json_object *g =
+        api_expect(&srv, 200, "GET", T(OPERATOR), NULL, NULL, "/api/v1/tickets/%s", second);
+    assert_non_null(g);
+    assert_int_equal(api_json_len(g, "suggestion.duplicates"), -1);
+    json_object_put(g);
+    g = api_expect(&srv, 200, "GET", T(OPERATOR), NULL, NULL,
+                   "/api/v1/tickets/%s?duplicates=true", second);
+    assert_non_null(g);
+    assert_string_equal(api_json_str(g, "suggestion.duplicates.0.number"), number);
+    json_object_put(g);
+    struct api_resp r;
+    assert_int_equal(api_call(&srv, "GET", T(OPERATOR), NULL, NULL, &r,
+                              "/api/v1/tickets/%s?duplicates=yes", second),
+                     0);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(api_error_field(&r), "duplicates");
+    api_resp_release(&r);
 }
 
 /* A candidate outside the caller's area is not shown: a grid worker does

@@ -18,7 +18,9 @@ export async function render(root, ctx) {
   const number = ctx.params[0];
   let tk;
   try {
-    tk = await api('GET', `/tickets/${encodeURIComponent(number)}`);
+    // The server's duplicate candidates are computed only when asked for:
+    // the dispatch form below shows them.
+    tk = await api('GET', `/tickets/${encodeURIComponent(number)}`, { query: { duplicates: 'true' } });
   } catch (e) {
     append(root, h('h1', {}, t('ticket.title', { number })), errorBox(e));
     return undefined;
