@@ -126,14 +126,6 @@ static const char SQL_NEAR[] =
     " lead, handler, cohandlers, creator_id FROM tickets WHERE substr(grid, 1, 12) = ?1"
     " AND state IN (0, 1, 2, 5) AND created_at >= ?2 AND number <> ?3 ORDER BY id DESC LIMIT ?4";
 static const char SQL_TEXT[] = "SELECT text FROM tickets WHERE number = ?1";
-/* SQLite: the same scan from the index alone (it holds the signature), and
- * the row of one that passes the signature, in SQL_NEAR's columns. */
-static const char SQL_NEAR_INDEX[] =
-    "SELECT id, text_sig FROM tickets WHERE substr(grid, 1, 12) = ?1"
-    " AND state IN (0, 1, 2, 5) AND created_at >= ?2 AND number <> ?3 ORDER BY id DESC LIMIT ?4";
-static const char SQL_NEAR_ROW[] =
-    "SELECT number, text_sig, grid, lat, lon, state, CASE WHEN text_sig IS NULL THEN text END,"
-    " lead, handler, cohandlers, creator_id FROM tickets WHERE id = ?1";
 
 /* A candidate is compared exactly only when at least this many of the 64
  * signature bins agree: at the threshold (J = 0.35, 22.4 bins expected)
@@ -207,97 +199,66 @@ static int mine_shingles(struct mine *m)
     return xt_shingles(m->text, XT_DUP_CHARS, &m->a, &m->na);
 }
 
-/* Take the candidate at the current row of st (SQL_NEAR's columns), whose
- * signature agrees in `agree` bins (unused for a row without one). */
-static int consider(struct xt_stmt *st, const struct xt_actor *actor, const struct xt_ticket *t,
-                    struct mine *m, int agree, struct xt_ticket *v, struct candidate *cand,
-                    int *ncand)
-{
-    if (!candidate_visible(st, actor, v))
-        return 0; /* outside the caller's area */
-    double dist = -1;
-    if (t->has_point && !xt_col_null(st, 3) && !xt_col_null(st, 4)) {
-        dist = metres(t->lat, t->lon, xt_col_double(st, 3), xt_col_double(st, 4));
-        if (dist > XT_DUP_MAX_METRES)
-            return 0;
-    }
-    struct candidate *k = &cand[*ncand];
-    memset(k, 0, sizeof(*k));
-    k->dist = dist;
-    if (xt_col_null(st, 1)) {
-        /* Stored before signatures: compared by its text. */
-        uint32_t *b = NULL;
-        size_t nb = 0;
-        k->text = strdup(xt_col_text(st, 6));
-        if (!k->text || mine_shingles(m) || xt_shingles(k->text, XT_DUP_CHARS, &b, &nb)) {
-            free(k->text);
-            k->text = NULL;
-            return XT_ENOMEM;
-        }
-        k->sim = xt_jaccard(m->a, m->na, b, nb);
-        free(b);
-        if (k->sim < XT_DUP_MIN_SIMILARITY) {
-            free(k->text);
-            k->text = NULL;
-            return 0;
-        }
-        k->agree = XT_TEXT_SIG_BINS + 1;
-    } else {
-        k->agree = agree;
-    }
-    snprintf(k->number, sizeof(k->number), "%s", xt_col_text(st, 0));
-    snprintf(k->grid, sizeof(k->grid), "%s", xt_col_text(st, 2));
-    k->state = (int)xt_col_int(st, 5);
-    (*ncand)++;
-    return 0;
-}
-
-/* Bins agreeing with sig of the signature in column col, or -1 when the
- * row has none (stored before signatures). */
-static int row_agree(struct xt_stmt *st, int col, const char *sig)
-{
-    if (xt_col_null(st, col))
-        return -1;
-    int agree = xt_text_signature_agree(sig, xt_col_text(st, col));
-    return agree < 0 ? 0 : agree; /* a text without shingles agrees nowhere */
-}
-
-/* Read the visible, placed-near, signature-close open tickets of the
- * village into cand (at most XT_DUP_SCAN). The signature is looked at
- * first: most rows stop at it. */
 static int scan_village(struct xt_conn *c, const struct xt_actor *actor, const struct xt_ticket *t,
                         struct mine *m, const char *sig, struct candidate *cand, int *ncand)
 {
-    bool sqlite = xt_conn_kind(c) == XT_DB_SQLITE;
     char village[16];
     snprintf(village, sizeof(village), "%.12s", t->grid);
-    struct xt_stmt *st = xt_conn_stmt(c, sqlite ? SQL_NEAR_INDEX : SQL_NEAR);
-    struct xt_stmt *row = sqlite ? xt_conn_stmt(c, SQL_NEAR_ROW) : NULL;
-    struct xt_ticket *v = malloc(sizeof(*v));
-    if (!st || (sqlite && !row) || !v) {
-        free(v);
-        return v ? XT_EIO : XT_ENOMEM;
-    }
+    struct xt_stmt *st = xt_conn_stmt(c, SQL_NEAR);
+    if (!st)
+        return XT_EIO;
     xt_bind_text(st, 1, village);
     xt_bind_int(st, 2, t->created_at - (int64_t)XT_DUP_DAYS * 86400);
     xt_bind_text(st, 3, t->number);
     xt_bind_int(st, 4, XT_DUP_SCAN);
+    struct xt_ticket *v = malloc(sizeof(*v));
+    if (!v) {
+        xt_reset(st);
+        return XT_ENOMEM;
+    }
     int r, rc = 0;
-    while (!rc && (r = xt_step(st)) == 1 && *ncand < XT_DUP_SCAN) {
-        int agree = row_agree(st, 1, sig);
-        if (agree >= 0 && agree < DUP_MIN_AGREE)
-            continue;
-        if (!sqlite) {
-            rc = consider(st, actor, t, m, agree, v, cand, ncand);
-            continue;
+    while ((r = xt_step(st)) == 1 && *ncand < XT_DUP_SCAN) {
+        /* The signature first: most rows stop at it, before the place
+         * and the caller's area are looked at. */
+        bool signed_row = !xt_col_null(st, 1);
+        int agree = signed_row ? xt_text_signature_agree(sig, xt_col_text(st, 1)) : 0;
+        if (signed_row && agree < DUP_MIN_AGREE)
+            continue; /* also a text without shingles (-1) */
+        if (!candidate_visible(st, actor, v))
+            continue; /* outside the caller's area */
+        double dist = -1;
+        if (t->has_point && !xt_col_null(st, 3) && !xt_col_null(st, 4)) {
+            dist = metres(t->lat, t->lon, xt_col_double(st, 3), xt_col_double(st, 4));
+            if (dist > XT_DUP_MAX_METRES)
+                continue;
         }
-        xt_bind_int(row, 1, xt_col_int(st, 0));
-        int rr = xt_step(row);
-        if (rr == 1)
-            rc = consider(row, actor, t, m, agree, v, cand, ncand);
-        else if (rr < 0)
-            rc = XT_EIO;
-        xt_reset(row);
+        struct candidate *k = &cand[*ncand];
+        memset(k, 0, sizeof(*k));
+        k->dist = dist;
+        if (xt_col_null(st, 1)) {
+            /* Stored before signatures: compared by its text. */
+            uint32_t *b = NULL;
+            size_t nb = 0;
+            k->text = strdup(xt_col_text(st, 6));
+            if (!k->text || mine_shingles(m) || xt_shingles(k->text, XT_DUP_CHARS, &b, &nb)) {
+                free(k->text);
+                rc = XT_ENOMEM;
+                break;
+            }
+            k->sim = xt_jaccard(m->a, m->na, b, nb);
+            free(b);
+            if (k->sim < XT_DUP_MIN_SIMILARITY) {
+                free(k->text);
+                continue;
+            }
+            k->agree = XT_TEXT_SIG_BINS + 1;
+        } else {
+            k->agree = agree;
+        }
+        snprintf(k->number, sizeof(k->number), "%s", xt_col_text(st, 0));
+        snprintf(k->grid, sizeof(k->grid), "%s", xt_col_text(st, 2));
+        k->state = (int)xt_col_int(st, 5);
+        (*ncand)++;
     }
     free(v);
     if (r < 0 && !rc)

@@ -190,16 +190,7 @@ static const char m9[] =
     /* duplicates at intake: each ticket's text signature (hotissue.h), and
      * a village's open tickets newest first, read no further than needed
      * however many the village has (the village is the grid's first 12
-     * digits). On SQLite the index also holds what the scan filters on,
-     * signature included: the signature, added last to the row, sits
-     * behind the text, in the row's overflow pages when the text is long
-     * (grid too, without which SQLite does not see the index as covering). */
-    "ALTER TABLE tickets ADD COLUMN text_sig TEXT;"
-    "CREATE INDEX tickets_open_village ON tickets(substr(grid, 1, 12), id, state, created_at,"
-    " number, text_sig, grid) WHERE state IN (0, 1, 2, 5);";
-/* PostgreSQL reads the signature from the row (stored inline, the text
- * apart when long), so the index stays narrow. */
-static const char pg9[] =
+     * digits) */
     "ALTER TABLE tickets ADD COLUMN text_sig TEXT;"
     "CREATE INDEX tickets_open_village ON tickets(substr(grid, 1, 12), id)"
     " WHERE state IN (0, 1, 2, 5);";
@@ -323,7 +314,7 @@ const struct xt_migration xt_migrations_pg[] = {
     {6, "Open311: API keys and requests filed through them", pg6},
     {7, "people and households, lineage, conflicts, imports", pg7},
     {8, "public-service facilities", pg8},
-    {9, "text signatures and open tickets by village for duplicates at intake", pg9},
+    {9, "text signatures and open tickets by village for duplicates at intake", m9},
 };
 
 const int xt_migration_count = (int)(sizeof(xt_migrations) / sizeof(xt_migrations[0]));
