@@ -126,6 +126,12 @@ static const char SQL_NEAR[] =
     " lead, handler, cohandlers, creator_id FROM tickets WHERE substr(grid, 1, 12) = ?1"
     " AND state IN (0, 1, 2, 5) AND created_at >= ?2 AND number <> ?3 ORDER BY id DESC LIMIT ?4";
 static const char SQL_TEXT[] = "SELECT text FROM tickets WHERE number = ?1";
+/* SQLite: the row of a cached candidate (dupcache.c), in SQL_NEAR's
+ * columns, if it is still open, recent and not the ticket itself. */
+static const char SQL_NEAR_ROW[] =
+    "SELECT number, text_sig, grid, lat, lon, state, CASE WHEN text_sig IS NULL THEN text END,"
+    " lead, handler, cohandlers, creator_id FROM tickets WHERE id = ?1 AND state IN (0, 1, 2, 5)"
+    " AND created_at >= ?2 AND number <> ?3";
 
 /* A candidate is compared exactly only when at least this many of the 64
  * signature bins agree: at the threshold (J = 0.35, 22.4 bins expected)
@@ -199,71 +205,114 @@ static int mine_shingles(struct mine *m)
     return xt_shingles(m->text, XT_DUP_CHARS, &m->a, &m->na);
 }
 
+/* Take the candidate at the current row of st (SQL_NEAR's columns), whose
+ * signature agrees in `agree` bins (unused for a row without one). */
+static int consider(struct xt_stmt *st, const struct xt_actor *actor, const struct xt_ticket *t,
+                    struct mine *m, int agree, struct xt_ticket *v, struct candidate *cand,
+                    int *ncand)
+{
+    if (!candidate_visible(st, actor, v))
+        return 0; /* outside the caller's area */
+    double dist = -1;
+    if (t->has_point && !xt_col_null(st, 3) && !xt_col_null(st, 4)) {
+        dist = metres(t->lat, t->lon, xt_col_double(st, 3), xt_col_double(st, 4));
+        if (dist > XT_DUP_MAX_METRES)
+            return 0;
+    }
+    struct candidate *k = &cand[*ncand];
+    memset(k, 0, sizeof(*k));
+    k->dist = dist;
+    if (xt_col_null(st, 1)) {
+        /* Stored before signatures: compared by its text. */
+        uint32_t *b = NULL;
+        size_t nb = 0;
+        k->text = strdup(xt_col_text(st, 6));
+        if (!k->text || mine_shingles(m) || xt_shingles(k->text, XT_DUP_CHARS, &b, &nb)) {
+            free(k->text);
+            k->text = NULL;
+            return XT_ENOMEM;
+        }
+        k->sim = xt_jaccard(m->a, m->na, b, nb);
+        free(b);
+        if (k->sim < XT_DUP_MIN_SIMILARITY) {
+            free(k->text);
+            k->text = NULL;
+            return 0;
+        }
+        k->agree = XT_TEXT_SIG_BINS + 1;
+    } else {
+        k->agree = agree;
+    }
+    snprintf(k->number, sizeof(k->number), "%s", xt_col_text(st, 0));
+    snprintf(k->grid, sizeof(k->grid), "%s", xt_col_text(st, 2));
+    k->state = (int)xt_col_int(st, 5);
+    (*ncand)++;
+    return 0;
+}
+
+/* Read the visible, placed-near, signature-close open tickets of the
+ * village into cand (at most XT_DUP_SCAN). The signature is looked at
+ * first: most rows stop at it. */
 static int scan_village(struct xt_conn *c, const struct xt_actor *actor, const struct xt_ticket *t,
                         struct mine *m, const char *sig, struct candidate *cand, int *ncand)
 {
     char village[16];
     snprintf(village, sizeof(village), "%.12s", t->grid);
     struct xt_stmt *st = xt_conn_stmt(c, SQL_NEAR);
-    if (!st)
-        return XT_EIO;
+    struct xt_ticket *v = malloc(sizeof(*v));
+    if (!st || !v) {
+        free(v);
+        return v ? XT_EIO : XT_ENOMEM;
+    }
     xt_bind_text(st, 1, village);
     xt_bind_int(st, 2, t->created_at - (int64_t)XT_DUP_DAYS * 86400);
     xt_bind_text(st, 3, t->number);
     xt_bind_int(st, 4, XT_DUP_SCAN);
-    struct xt_ticket *v = malloc(sizeof(*v));
-    if (!v) {
-        xt_reset(st);
-        return XT_ENOMEM;
-    }
     int r, rc = 0;
-    while ((r = xt_step(st)) == 1 && *ncand < XT_DUP_SCAN) {
-        /* The signature first: most rows stop at it, before the place
-         * and the caller's area are looked at. */
-        bool signed_row = !xt_col_null(st, 1);
-        int agree = signed_row ? xt_text_signature_agree(sig, xt_col_text(st, 1)) : 0;
-        if (signed_row && agree < DUP_MIN_AGREE)
-            continue; /* also a text without shingles (-1) */
-        if (!candidate_visible(st, actor, v))
-            continue; /* outside the caller's area */
-        double dist = -1;
-        if (t->has_point && !xt_col_null(st, 3) && !xt_col_null(st, 4)) {
-            dist = metres(t->lat, t->lon, xt_col_double(st, 3), xt_col_double(st, 4));
-            if (dist > XT_DUP_MAX_METRES)
-                continue;
+    while (!rc && (r = xt_step(st)) == 1 && *ncand < XT_DUP_SCAN) {
+        int agree = -1;
+        if (!xt_col_null(st, 1)) {
+            agree = xt_text_signature_agree(sig, xt_col_text(st, 1));
+            if (agree < DUP_MIN_AGREE)
+                continue; /* also a text without shingles (-1) */
         }
-        struct candidate *k = &cand[*ncand];
-        memset(k, 0, sizeof(*k));
-        k->dist = dist;
-        if (xt_col_null(st, 1)) {
-            /* Stored before signatures: compared by its text. */
-            uint32_t *b = NULL;
-            size_t nb = 0;
-            k->text = strdup(xt_col_text(st, 6));
-            if (!k->text || mine_shingles(m) || xt_shingles(k->text, XT_DUP_CHARS, &b, &nb)) {
-                free(k->text);
-                rc = XT_ENOMEM;
-                break;
-            }
-            k->sim = xt_jaccard(m->a, m->na, b, nb);
-            free(b);
-            if (k->sim < XT_DUP_MIN_SIMILARITY) {
-                free(k->text);
-                continue;
-            }
-            k->agree = XT_TEXT_SIG_BINS + 1;
-        } else {
-            k->agree = agree;
-        }
-        snprintf(k->number, sizeof(k->number), "%s", xt_col_text(st, 0));
-        snprintf(k->grid, sizeof(k->grid), "%s", xt_col_text(st, 2));
-        k->state = (int)xt_col_int(st, 5);
-        (*ncand)++;
+        rc = consider(st, actor, t, m, agree, v, cand, ncand);
     }
     free(v);
     if (r < 0 && !rc)
         rc = XT_EIO;
     xt_reset(st);
+    return rc;
+}
+
+/* The same from the village's cached signatures (SQLite): only the rows
+ * of candidates that pass the signature are read. */
+static int scan_cached(struct xt_store *s, struct xt_conn *c, const struct xt_actor *actor,
+                       const struct xt_ticket *t, struct mine *m, const char *sig,
+                       struct candidate *cand, int *ncand)
+{
+    char village[16];
+    snprintf(village, sizeof(village), "%.12s", t->grid);
+    int64_t since = t->created_at - (int64_t)XT_DUP_DAYS * 86400;
+    struct xt_dupcache_hit *hits = malloc(XT_DUP_SCAN * sizeof(*hits));
+    struct xt_ticket *v = malloc(sizeof(*v));
+    struct xt_stmt *row = xt_conn_stmt(c, SQL_NEAR_ROW);
+    int nh = 0, rc = !hits || !v ? XT_ENOMEM : !row ? XT_EIO : 0;
+    if (!rc)
+        rc = xt_dupcache_candidates(s->dupcache, c, village, since, sig, DUP_MIN_AGREE, hits, &nh);
+    for (int i = 0; !rc && i < nh && *ncand < XT_DUP_SCAN; i++) {
+        xt_bind_int(row, 1, hits[i].id);
+        xt_bind_int(row, 2, since);
+        xt_bind_text(row, 3, t->number);
+        int rr = xt_step(row);
+        if (rr == 1)
+            rc = consider(row, actor, t, m, hits[i].agree, v, cand, ncand);
+        else if (rr < 0)
+            rc = XT_EIO;
+        xt_reset(row);
+    }
+    free(hits);
+    free(v);
     return rc;
 }
 
@@ -320,7 +369,8 @@ int xt_store_ticket_duplicates(struct xt_store *s, const struct xt_actor *actor,
         return xt_error_set(err, cand ? XT_EIO : XT_ENOMEM, "", "storage unavailable");
     }
     int ncand = 0;
-    int rc = scan_village(c, actor, t, &m, sig, cand, &ncand);
+    int rc = s->dupcache ? scan_cached(s, c, actor, t, &m, sig, cand, &ncand)
+                         : scan_village(c, actor, t, &m, sig, cand, &ncand);
     /* The closest by signature (and those already compared) are compared
      * exactly; the rest are dropped. */
     qsort(cand, (size_t)ncand, sizeof(*cand), by_agree);

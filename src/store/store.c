@@ -594,6 +594,10 @@ int xt_store_open_db(const char *dir, const char *database_url, struct xt_store 
     }
     if ((rc = migrate(s->writer, err)))
         goto fail;
+    if (s->writer->kind == XT_DB_SQLITE && !(s->dupcache = xt_dupcache_new())) {
+        rc = xt_error_set(err, XT_ENOMEM, "", "out of memory");
+        goto fail;
+    }
     if ((rc = xt_audit_load_head(s, s->writer))) {
         xt_error_set(err, rc, "", "cannot read the audit log");
         goto fail;
@@ -643,6 +647,7 @@ void xt_store_close(struct xt_store *s)
         conn_close(c);
         c = next;
     }
+    xt_dupcache_free(s->dupcache);
     xt_calendar_free(s->calendar);
     xt_spatial_free(s->spatial);
     xt_routing_release(&s->routing);

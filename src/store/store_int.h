@@ -68,6 +68,7 @@ struct xt_store {
      * duplicate scan), which keep PostgreSQL's cached plans: the readers
      * above re-plan each execution for report queries' sake. */
     struct xt_conn *lookups;
+    struct xt_dupcache *dupcache; /* SQLite only, else NULL */
     /* The read replica (a PostgreSQL hot standby) for reports: "replica =
      * URL" in xietong.conf, "" when none. Its connections are pooled apart
      * (under plock); after a failure it is left alone until retry_at. */
@@ -110,6 +111,28 @@ struct xt_name_entry {
     char *name;
     int level;
 };
+/* The signatures of each village's recent open tickets, in memory, for
+ * the duplicate check at intake on SQLite (dupcache.c): a check reads only
+ * the village's tickets stored since the last one, instead of its 100 most
+ * recent open ones. Ids grow in commit order on SQLite (one writer at a
+ * time), so "newer than the last id read" misses none; on PostgreSQL
+ * servers draw ids ahead and commit out of order, so it is not used there.
+ * A village holds its XT_DUP_SCAN most recent tickets seen open; one
+ * closed since is dropped when its row is read. */
+struct xt_dupcache;
+struct xt_dupcache_hit {
+    int64_t id;
+    int agree; /* signature bins agreeing; -1 for a ticket without a signature */
+};
+struct xt_dupcache *xt_dupcache_new(void);
+void xt_dupcache_free(struct xt_dupcache *d);
+/* The village's cached tickets created at or after since whose signature
+ * agrees with sig in at least min_agree bins (and those without one),
+ * newest first, into out (room for XT_DUP_SCAN). */
+int xt_dupcache_candidates(struct xt_dupcache *d, struct xt_conn *c, const char *village,
+                           int64_t since, const char *sig, int min_agree,
+                           struct xt_dupcache_hit *out, int *n);
+
 /* A ticket's co-handlers from their stored form "unit:report_by:reported_at;...". */
 void xt_store_parse_cohandlers(struct xt_ticket *t, const char *s);
 /* The level of a unit known when the store opened, else XT_LEVEL_NONE. */

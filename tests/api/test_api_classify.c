@@ -167,6 +167,21 @@ static void test_duplicate_offered(void **state)
     assert_non_null(m);
     assert_string_equal(api_json_str(m, "state"), "merged");
     json_object_put(m);
+
+    /* Merged, it is no longer open: a later copy is offered the first
+     * ticket only (the second was seen open before, by the same server). */
+    struct json_object *l =
+        create(T(OPERATOR), "小区的路灯坏了两个月了，晚上道路很黑，物业一直不管", API_GRID);
+    assert_non_null(l);
+    bool first = false;
+    for (long i = 0; i < api_json_len(l, "suggestion.duplicates"); i++) {
+        char path[64];
+        snprintf(path, sizeof(path), "suggestion.duplicates.%ld.number", i);
+        assert_string_not_equal(api_json_str(l, path), second_number);
+        first = first || strcmp(api_json_str(l, path), first_number) == 0;
+    }
+    assert_true(first);
+    json_object_put(l);
 }
 
 /* Tickets keep their text signature, and a ticket stored without one

@@ -1055,6 +1055,36 @@ static void test_numbers_under_concurrency(void **state)
     assert_string_equal(next, want);
 }
 
+/* The duplicate check over a busy village: more open copies than it keeps
+ * (XT_DUP_SCAN), some older than XT_DUP_DAYS. It offers the newest, never
+ * the old ones, and each once. */
+static void test_duplicates_busy_village(void **state)
+{
+    struct fx *f = *state;
+    const char *text = "小区门口的下水道堵塞了，污水溢到路面上，臭气熏天，请尽快疏通";
+    int64_t now = at(2024, 3, 20, 9, 0);
+    char old[XT_NUMBER_MAX], number[XT_NUMBER_MAX];
+    create(f, &f->op, XT_TYPE_HELP, "C01", text, NULL, now - 40 * 86400, old, NULL);
+    for (int i = 0; i < XT_DUP_SCAN + 30; i++)
+        create(f, &f->op, XT_TYPE_HELP, "C01", text, NULL, now + i, number, NULL);
+    struct xt_ticket t;
+    create(f, &f->op, XT_TYPE_HELP, "C01", text, NULL, now + 500, number, &t);
+    struct xt_duplicate d[XT_DUP_MAX];
+    int n = 0;
+    struct xt_error err;
+    ok(xt_store_ticket_duplicates(f->s, &f->op, &t, d, &n, &err), &err, "duplicates");
+    assert_int_equal(n, XT_DUP_MAX);
+    for (int i = 0; i < n; i++) {
+        assert_true(d[i].similarity == 1.0);
+        assert_string_not_equal(d[i].number, old);
+        assert_string_not_equal(d[i].number, t.number);
+        for (int j = 0; j < i; j++)
+            assert_string_not_equal(d[i].number, d[j].number);
+    }
+    xt_duplicates_release(d, n);
+    xt_ticket_release(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1071,6 +1101,7 @@ int main(void)
         cmocka_unit_test(test_refusal_writes_nothing),
         cmocka_unit_test(test_audit_tamper),
         cmocka_unit_test(test_numbers_under_concurrency),
+        cmocka_unit_test(test_duplicates_busy_village),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
