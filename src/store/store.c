@@ -48,35 +48,50 @@ static void conn_close(struct xt_conn *c)
     xt_conn_close(c);
 }
 
-struct xt_conn *xt_store_reader(struct xt_store *s)
+/* The connection pools (readers, lookups, replicas) under plock. */
+static struct xt_conn *pool_take(struct xt_store *s, struct xt_conn **pool)
 {
     pthread_mutex_lock(&s->plock);
-    struct xt_conn *c = s->readers;
+    struct xt_conn *c = *pool;
     if (c)
-        s->readers = c->next;
+        *pool = c->next;
     pthread_mutex_unlock(&s->plock);
-    if (!c)
-        c = conn_open(s->path, true);
     return c;
 }
 
-void xt_store_reader_put(struct xt_store *s, struct xt_conn *c)
+static void pool_give(struct xt_store *s, struct xt_conn **pool, struct xt_conn *c)
 {
     if (!c)
         return;
     pthread_mutex_lock(&s->plock);
-    c->next = s->readers;
-    s->readers = c;
+    c->next = *pool;
+    *pool = c;
     pthread_mutex_unlock(&s->plock);
+}
+
+static void pool_close(struct xt_conn *c)
+{
+    while (c) {
+        struct xt_conn *next = c->next;
+        conn_close(c);
+        c = next;
+    }
+}
+
+struct xt_conn *xt_store_reader(struct xt_store *s)
+{
+    struct xt_conn *c = pool_take(s, &s->readers);
+    return c ? c : conn_open(s->path, true);
+}
+
+void xt_store_reader_put(struct xt_store *s, struct xt_conn *c)
+{
+    pool_give(s, &s->readers, c);
 }
 
 struct xt_conn *xt_store_lookup_reader(struct xt_store *s)
 {
-    pthread_mutex_lock(&s->plock);
-    struct xt_conn *c = s->lookups;
-    if (c)
-        s->lookups = c->next;
-    pthread_mutex_unlock(&s->plock);
+    struct xt_conn *c = pool_take(s, &s->lookups);
     if (c)
         return c;
     c = conn_open(s->path, true);
@@ -89,12 +104,7 @@ struct xt_conn *xt_store_lookup_reader(struct xt_store *s)
 
 void xt_store_lookup_put(struct xt_store *s, struct xt_conn *c)
 {
-    if (!c)
-        return;
-    pthread_mutex_lock(&s->plock);
-    c->next = s->lookups;
-    s->lookups = c;
-    pthread_mutex_unlock(&s->plock);
+    pool_give(s, &s->lookups, c);
 }
 
 /* Seconds a failed read replica is left alone, so that a standby that is
@@ -140,14 +150,7 @@ void xt_store_report_put(struct xt_store *s, struct xt_conn *c, bool failed)
         conn_close(c);
         return;
     }
-    if (!c->replica) {
-        xt_store_reader_put(s, c);
-        return;
-    }
-    pthread_mutex_lock(&s->plock);
-    c->next = s->replicas;
-    s->replicas = c;
-    pthread_mutex_unlock(&s->plock);
+    pool_give(s, c->replica ? &s->replicas : &s->readers, c);
 }
 
 /* The schema version lives in a table of its own (not SQLite's
@@ -632,21 +635,9 @@ void xt_store_close(struct xt_store *s)
     pthread_mutex_unlock(&s->qlock);
     pthread_join(s->writer_thread, NULL);
     conn_close(s->writer);
-    for (struct xt_conn *c = s->readers; c;) {
-        struct xt_conn *next = c->next;
-        conn_close(c);
-        c = next;
-    }
-    for (struct xt_conn *c = s->replicas; c;) {
-        struct xt_conn *next = c->next;
-        conn_close(c);
-        c = next;
-    }
-    for (struct xt_conn *c = s->lookups; c;) {
-        struct xt_conn *next = c->next;
-        conn_close(c);
-        c = next;
-    }
+    pool_close(s->readers);
+    pool_close(s->replicas);
+    pool_close(s->lookups);
     xt_dupcache_free(s->dupcache);
     xt_calendar_free(s->calendar);
     xt_spatial_free(s->spatial);
