@@ -215,6 +215,24 @@ static void labelled_release(struct labelled *l)
     memset(l, 0, sizeof(*l));
 }
 
+/* --name as a number in lo..hi into *out (left as it is when absent);
+ * 0, or 2 after saying what is wrong. */
+static int opt_range(const struct xt_opts *o, const char *name, double lo, double hi,
+                     double *out)
+{
+    const char *v = xt_opt(o, name, NULL);
+    if (!v)
+        return 0;
+    char *end;
+    double x = strtod(v, &end);
+    if (*end || !(x >= lo) || x > hi) {
+        fprintf(stderr, "xietong: classify: --%s: must be %g..%g\n", name, lo, hi);
+        return 2;
+    }
+    *out = x;
+    return 0;
+}
+
 static int read_params(const struct xt_opts *o, struct xt_classify_params *p)
 {
     xt_classify_params_init(p);
@@ -249,34 +267,14 @@ static int read_params(const struct xt_opts *o, struct xt_classify_params *p)
         }
         p->max_chars = (size_t)mc;
     }
-    if ((v = xt_opt(o, "long-weight", NULL))) {
-        p->long_weight = strtod(v, &end);
-        if (*end || !(p->long_weight >= 0) || p->long_weight > 10) {
-            fprintf(stderr, "xietong: classify: --long-weight: must be 0..10\n");
-            return 2;
-        }
-    }
-    if ((v = xt_opt(o, "title-weight", NULL))) {
-        p->title_weight = strtod(v, &end);
-        if (*end || !(p->title_weight >= 0) || p->title_weight > 10) {
-            fprintf(stderr, "xietong: classify: --title-weight: must be 0..10\n");
-            return 2;
-        }
-    }
-    if ((v = xt_opt(o, "nb", NULL))) {
-        p->nb_alpha = strtod(v, &end);
-        if (*end || !(p->nb_alpha >= 0) || p->nb_alpha > 100) {
-            fprintf(stderr, "xietong: classify: --nb: must be 0..100\n");
-            return 2;
-        }
-    }
-    if ((v = xt_opt(o, "mix", NULL))) {
-        p->mix = strtod(v, &end);
-        if (*end || !(p->mix >= 0) || p->mix > 1) {
-            fprintf(stderr, "xietong: classify: --mix: must be 0..1\n");
-            return 2;
-        }
-    }
+    if (opt_range(o, "long-weight", 0, 10, &p->long_weight))
+        return 2;
+    if (opt_range(o, "title-weight", 0, 10, &p->title_weight))
+        return 2;
+    if (opt_range(o, "nb", 0, 100, &p->nb_alpha))
+        return 2;
+    if (opt_range(o, "mix", 0, 1, &p->mix))
+        return 2;
     if (xt_opt_flag(o, "no-title"))
         p->title = false;
     if (xt_opt_flag(o, "unbalanced"))
