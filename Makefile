@@ -87,15 +87,16 @@ bench-province: build
 
 # The classifier's two models, trained from data/messages into the data
 # directory, where `xietong serve` loads them at start. The type model is
-# trained without NBSVM scaling: with 2 and 11 examples in two of its five
-# types the count ratios are noise (macro-F1 0.517 without, 0.502 with,
-# mean of 5 CV seeds).
+# trained without NBSVM scaling and without neighbours: with 2 and 11
+# examples in two of its five types the count ratios are noise (macro-F1
+# 0.517 without, 0.502 with, mean of 5 CV seeds) and the neighbours' votes
+# too (0.517 without, 0.497 with).
 models: build
 	@mkdir -p $(DATADIR)/classify
 	./$(BUILD)/xietong classify train --data data/messages/teddy2020c_category_train.csv \
 		--map data/reference/classify_category_map.csv --out $(DATADIR)/classify/category.model
 	./$(BUILD)/xietong classify train --data data/messages/fuzhou12345_rivers_type_train.csv \
-		--nb 0 --out $(DATADIR)/classify/type.model
+		--nb 0 --knn 0 --out $(DATADIR)/classify/type.model
 
 check:
 	@sh scripts/check-source.sh

@@ -30,7 +30,7 @@ say "cross-validation (5 folds, fold assignment exported for the baseline)"
 CV_F1=$(grep '^examples' "$TMP/cv.txt" | awk '{print $6}')
 CV_ACC=$(grep '^examples' "$TMP/cv.txt" | awk '{print $4}')
 CV_ECE=$(grep 'expected calibration error' "$TMP/cv.txt" | awk '{print $NF}')
-"$XT" classify eval --data "$TYPES" --folds 5 --nb 0 >"$TMP/cv_type.txt"
+"$XT" classify eval --data "$TYPES" --folds 5 --nb 0 --knn 0 >"$TMP/cv_type.txt"
 TY_F1=$(grep '^examples' "$TMP/cv_type.txt" | awk '{print $6}')
 TY_ACC=$(grep '^examples' "$TMP/cv_type.txt" | awk '{print $4}')
 
@@ -41,7 +41,11 @@ TRAIN_WALL=$(awk '{print $1}' "$TMP/train_time")
 TRAIN_CPU=$(awk '{print $2}' "$TMP/train_time")
 
 say "prediction throughput (one thread)"
-"$BC" predict "$TMP/cat.model" "$DATA" >"$TMP/pred.txt"
+# Messages the model was not trained on (112 of the 4,326 share their first
+# 60 characters with a training message): on its own training texts the
+# margins are wider, so fewer messages would ask the neighbours and the
+# figure would flatter the model.
+"$BC" predict "$TMP/cat.model" "$LIKES" >"$TMP/pred.txt"
 P_CPU=$(val predict_per_cpu_s "$TMP/pred.txt")
 P_WALL=$(val predict_per_s "$TMP/pred.txt")
 
@@ -80,7 +84,7 @@ SECTION="$TMP/section.md"
     echo "| target (issue 5) | measured | |"
     echo "|---|---|---|"
     echo "| macro-F1 ≥ 0.92 on the 7 categories (stratified 5-fold, seed 20260517) | $CV_F1 (accuracy $CV_ACC) | $(mark "$CV_F1" 0.92 '>=') |"
-    echo "| prediction ≥ 50,000 messages/s on one core | $P_CPU per CPU-second ($P_WALL per wall second) | $(mark "$P_CPU" 50000 '>=') |"
+    echo "| prediction ≥ 50,000 messages/s on one core (the 4,326 messages with support counts, not trained on) | $P_CPU per CPU-second ($P_WALL per wall second) | $(mark "$P_CPU" 50000 '>=') |"
     echo "| training on the 6,472 messages < 10 s (CPU seconds: the machine is shared) | $TRAIN_CPU s CPU, $TRAIN_WALL s wall (incl. 3-fold calibration) | $(mark "$TRAIN_CPU" 10 '<') |"
     echo "| hot-issue clustering of 100,000 tickets < 5 s | $C_WALL s wall, $C_CPU s CPU ($C_N clusters) | $(mark "$C_WALL" 5 '<') |"
     echo
@@ -89,10 +93,10 @@ SECTION="$TMP/section.md"
     echo
     echo "| | macro-F1 | accuracy | training (per fold) | prediction |"
     echo "|---|---|---|---|---|"
-    echo "| xietong (C: char 1–2-grams + title n-grams, hashed 2^18, sublinear tf-idf, NBSVM log-count-ratio scaling, balanced one-vs-rest L2-loss SVM by dual coordinate descent) | $CV_F1 | $CV_ACC | see training above | $P_CPU/CPU-s, single messages |"
+    echo "| xietong (C: char 1–2-grams + title n-grams, hashed 2^18, sublinear tf-idf, NBSVM log-count-ratio scaling, balanced one-vs-rest L2-loss SVM by dual coordinate descent; where the two best margins are close, the label shares of the 10 nearest training messages added) | $CV_F1 | $CV_ACC | see training above | $P_CPU/CPU-s, single messages |"
     echo "| scikit-learn TfidfVectorizer(char 1–3, sublinear) + LinearSVC | $B_F1 | $B_ACC | $B_FIT s | $B_PRED/s, one batch per fold |"
     echo
-    echo "Calibration (softmax over the margins, scale fitted on out-of-fold margins of the other folds):"
+    echo "Calibration (softmax over the scores, scale fitted on out-of-fold scores of the other folds):"
     echo "expected calibration error $CV_ECE. Reliability table of the cross-validation:"
     echo
     echo '```'
@@ -109,7 +113,7 @@ SECTION="$TMP/section.md"
     echo "\`docs/CLASSIFIER.md\`."
     echo
     echo "Request type (Fuzhou 12345, 897 appeals, 5 types, very unbalanced: 748 投诉; trained with"
-    echo "\`--nb 0\`, see \`docs/CLASSIFIER.md\`): macro-F1"
+    echo "\`--nb 0 --knn 0\`, see \`docs/CLASSIFIER.md\`): macro-F1"
     echo "$TY_F1, accuracy $TY_ACC under the same 5-fold protocol; 求助 has 2 examples and 举报 11,"
     echo "so the type suggestion is shown with its confidence and the operator keeps the choice."
     echo

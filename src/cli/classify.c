@@ -233,6 +233,18 @@ static int opt_range(const struct xt_opts *o, const char *name, double lo, doubl
     return 0;
 }
 
+/* The neighbour settings in words, for the header of train and eval. */
+static void describe_knn(const struct xt_classify_params *p, char *out, size_t n)
+{
+    if (p->knn == 0)
+        snprintf(out, n, "no neighbours");
+    else
+        snprintf(out, n,
+                 "%d neighbours (n-grams in <= %.0f%% of messages, heaviest %d, gate %.2f,"
+                 " weight %.2f)",
+                 p->knn, p->knn_df * 100, p->knn_terms, p->knn_gate, p->knn_weight);
+}
+
 static int read_params(const struct xt_opts *o, struct xt_classify_params *p)
 {
     xt_classify_params_init(p);
@@ -275,6 +287,28 @@ static int read_params(const struct xt_opts *o, struct xt_classify_params *p)
         return 2;
     if (opt_range(o, "mix", 0, 1, &p->mix))
         return 2;
+    double knn = p->knn;
+    if (opt_range(o, "knn", 0, 50, &knn))
+        return 2;
+    if (knn != (int)knn) {
+        fprintf(stderr, "xietong: classify: --knn: must be a whole number 0..50\n");
+        return 2;
+    }
+    p->knn = (int)knn;
+    if (opt_range(o, "knn-weight", 0, 10, &p->knn_weight))
+        return 2;
+    if (opt_range(o, "knn-df", 0.0001, 1, &p->knn_df))
+        return 2;
+    if (opt_range(o, "knn-gate", 0, 100, &p->knn_gate))
+        return 2;
+    double terms = p->knn_terms;
+    if (opt_range(o, "knn-terms", 0, 4096, &terms))
+        return 2;
+    if (terms != (int)terms) {
+        fprintf(stderr, "xietong: classify: --knn-terms: must be a whole number 0..4096\n");
+        return 2;
+    }
+    p->knn_terms = (int)terms;
     if (xt_opt_flag(o, "no-title"))
         p->title = false;
     if (xt_opt_flag(o, "unbalanced"))
@@ -445,10 +479,13 @@ static int cmd_train(const struct xt_opts *o)
         xt_buf_release(&b);
         goto out;
     }
+    char kn[160];
+    describe_knn(&p, kn, sizeof(kn));
     printf("trained on %zu messages (%zu from '%s', %zu operator overrides), %d labels,"
-           " n-grams 1-%d, 2^%d buckets, C %.2f, NBSVM %.2f, calibration scale %.3f: %.2f s\n",
+           " n-grams 1-%d, 2^%d buckets, C %.2f, NBSVM %.2f, %s, calibration scale %.3f:"
+           " %.2f s\n",
            r.n, from_csv, data, r.n - from_csv, l.n_names, p.ngram_max, p.hash_bits, p.c,
-           p.nb_alpha, xt_classifier_scale(m), secs);
+           p.nb_alpha, kn, xt_classifier_scale(m), secs);
     for (int i = 0; i < l.n_names; i++)
         printf("  %-24s -> %s\n", l.names[i], *codes[i] ? codes[i] : "(no category)");
     printf("model '%s' (%zu bytes)\n", outp, b.len);
@@ -606,9 +643,11 @@ static int cmd_eval(const struct xt_opts *o)
         xt_cli_error("classify eval", &err);
         goto out;
     }
+    char kn[160];
+    describe_knn(&p, kn, sizeof(kn));
     printf("stratified %ld-fold cross-validation of '%s' (seed %llu, n-grams 1-%d, 2^%d"
-           " buckets, C %.2f, NBSVM %.2f): %.2f s\n",
-           k, data, (unsigned long long)p.seed, p.ngram_max, p.hash_bits, p.c, p.nb_alpha,
+           " buckets, C %.2f, NBSVM %.2f, %s): %.2f s\n",
+           k, data, (unsigned long long)p.seed, p.ngram_max, p.hash_bits, p.c, p.nb_alpha, kn,
            seconds_since(&t0));
     print_eval(&e, l.names);
     if (mfp) {

@@ -7,13 +7,32 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NORM_VERSION 1 /* bump when normalisation or hashing changes */
 #define MAX_CHARS_CAP 8192
+#define KNN_MAX 50
+#define KNN_DOCS_MAX 65535 /* messages in a neighbour index (16-bit postings) */
+#define STACK_DOCS 16384 /* training messages searched with scratch on the stack */
 static const char MAGIC[8] = {'X', 'T', 'C', 'L', 'S', 'M', 'D', 'L'};
+
+/* The training messages' tf-idf vectors (L2-normalised over all their
+ * n-grams), keeping only the n-grams that occur in at most knn_df of
+ * them, filed by bucket: an inverted index for the neighbour search. */
+struct posting {
+    uint16_t doc;
+    uint16_t v; /* the weight times 65535, at least 1 */
+};
+
+struct knn_index {
+    uint32_t n_docs;
+    unsigned char *label; /* [n_docs] */
+    uint32_t *start;      /* [nb + 1]: bucket b's postings are start[b]..start[b+1] */
+    struct posting *post; /* [start[nb]] */
+};
 
 struct xt_classifier {
     struct xt_classify_params p;
@@ -23,10 +42,34 @@ struct xt_classifier {
     float *idf;               /* [nb] */
     float *w;                 /* [nb * k], a bucket's k weights side by side */
     float *bias;              /* [k] */
-    float *row;               /* [nb * (k + 1)]: idf then the k weights, one
+    float *row;               /* [nb * (k + 1)]: idf (negative for a bucket
+                                 with postings) then the k weights, one
                                  memory access per feature at prediction */
-    double scale;             /* softmax scale of the margins */
+    double scale;             /* softmax scale of the scores */
+    double sigma;             /* spread of the training margins (1 without neighbours) */
+    struct knn_index ix;      /* empty without neighbours */
 };
+
+/* The weight rows and the neighbour index are read at random, a few
+ * hundred places per message: in 4 KiB pages nearly every read also
+ * misses the TLB, which under virtualisation costs more than the cache
+ * miss itself. So they are allocated on 2 MiB boundaries and offered to
+ * the kernel for huge pages (a hint; nothing depends on it). free()
+ * releases them. */
+#define HUGE_PAGE ((size_t)2 << 20)
+static void *big_alloc(size_t n)
+{
+    if (n < HUGE_PAGE)
+        return malloc(n ? n : 1);
+    size_t len = (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    void *p = NULL;
+    if (posix_memalign(&p, HUGE_PAGE, len))
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, len, MADV_HUGEPAGE);
+#endif
+    return p;
+}
 
 /* ---- normalisation ---- */
 
@@ -374,6 +417,11 @@ void xt_classify_params_init(struct xt_classify_params *p)
     p->title_weight = 1.0;
     p->nb_alpha = 1.0;
     p->mix = 0.0;
+    p->knn = 10;
+    p->knn_weight = 1.0;
+    p->knn_df = 0.08;
+    p->knn_gate = 0.2;
+    p->knn_terms = 128;
 }
 
 static uint64_t splitmix(uint64_t *s)
@@ -675,6 +723,265 @@ static void margins_of(const struct feat *f, size_t n, const float *w, const flo
     }
 }
 
+/* ---- neighbours ---- */
+
+static void knn_release(struct knn_index *ix)
+{
+    free(ix->label);
+    free(ix->start);
+    free(ix->post);
+    memset(ix, 0, sizeof(*ix));
+}
+
+/* Index the documents of subset (c->x weighted and normalised); document
+ * s of the index is subset[s]. */
+static int knn_build(const struct corpus *c, const size_t *subset, size_t ns, const int *label,
+                     const struct xt_classify_params *p, struct knn_index *ix)
+{
+    size_t nb = (size_t)1 << p->hash_bits;
+    memset(ix, 0, sizeof(*ix));
+    /* Postings are 4 bytes, half the memory a search waits for: so at
+     * most KNN_DOCS_MAX messages, the last ones (operators' overrides
+     * come after the labelled file). */
+    if (ns > KNN_DOCS_MAX) {
+        subset += ns - KNN_DOCS_MAX;
+        ns = KNN_DOCS_MAX;
+    }
+    ix->n_docs = (uint32_t)ns;
+    ix->label = malloc(ns ? ns : 1);
+    ix->start = big_alloc((nb + 1) * sizeof(uint32_t));
+    uint32_t *df = calloc(nb, sizeof(uint32_t));
+    if (!ix->label || !ix->start || !df)
+        goto nomem;
+    for (size_t s = 0; s < ns; s++) {
+        size_t i = subset[s];
+        ix->label[s] = (unsigned char)label[i];
+        for (size_t q = c->off[i]; q < c->off[i + 1]; q++)
+            df[c->x[q].idx] += c->x[q].v > 0;
+    }
+    /* An n-gram in most messages says little about which ones are alike
+     * and makes every search long: only the rarer ones are filed. */
+    double cut = p->knn_df * (double)ns;
+    size_t total = 0;
+    for (size_t b = 0; b < nb; b++) {
+        ix->start[b] = (uint32_t)total;
+        if ((double)df[b] <= cut)
+            total += df[b];
+        else
+            df[b] = 0;
+    }
+    ix->start[nb] = (uint32_t)total;
+    if (!(ix->post = big_alloc(total * sizeof(*ix->post))))
+        goto nomem;
+    memset(df, 0, nb * sizeof(uint32_t)); /* now: postings filed per bucket */
+    for (size_t s = 0; s < ns; s++) {
+        size_t i = subset[s];
+        for (size_t q = c->off[i]; q < c->off[i + 1]; q++) {
+            uint32_t b = c->x[q].idx;
+            if (c->x[q].v > 0 && ix->start[b] + df[b] < ix->start[b + 1])
+                ix->post[ix->start[b] + df[b]++] = (struct posting){
+                    (uint16_t)s, (uint16_t)fmin(65535, fmax(1, lrint(c->x[q].v * 65535.0)))};
+        }
+    }
+    free(df);
+    return 0;
+nomem:
+    free(df);
+    knn_release(ix);
+    return XT_ENOMEM;
+}
+
+/* One n-gram of a message for the neighbour search: its posting list and
+ * its weight. */
+struct qterm {
+    uint32_t start, end;
+    float v;
+};
+
+/* Keep the t terms of largest weight at the front of q (the rest in any
+ * order), by quickselect. Returns min(n, t). */
+static size_t heaviest(struct qterm *q, size_t n, size_t t)
+{
+    if (n <= t)
+        return n;
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        float pivot = q[lo + (hi - lo) / 2].v;
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (q[i].v > pivot)
+                i++;
+            while (q[j].v < pivot)
+                j--;
+            if (i <= j) {
+                struct qterm tmp = q[i];
+                q[i] = q[j];
+                q[j] = tmp;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (t - 1 <= j)
+            hi = j;
+        else if (t - 1 >= i)
+            lo = i;
+        else
+            break;
+    }
+    return t;
+}
+
+typedef float xt_v4sf __attribute__((vector_size(16)));
+typedef int32_t xt_v4si __attribute__((vector_size(16)));
+
+/* Whether any of the 16 floats at a exceeds f: four vector compares, so
+ * the scan over every training message skips blocks in one step. */
+static inline bool any_above(const float *a, float f)
+{
+    xt_v4sf v[4], fl = {f, f, f, f};
+    memcpy(v, a, sizeof(v));
+    xt_v4si m = (v[0] > fl) | (v[1] > fl) | (v[2] > fl) | (v[3] > fl);
+    int32_t lanes[4];
+    memcpy(lanes, &m, sizeof(lanes));
+    return (lanes[0] | lanes[1] | lanes[2] | lanes[3]) != 0;
+}
+
+/* The label shares of the knn nearest training messages of a message
+ * whose filed n-grams are q (weights times inv normalise them): each
+ * neighbour counts its cosine similarity squared, so a near copy counts
+ * far more than a message that shares a few words. share is all zero when
+ * no training message shares a filed n-gram. acc[n_docs rounded up to 16]
+ * must be zero and is left zero. */
+static void knn_shares(const struct knn_index *ix, int knn, int k, const struct qterm *q,
+                       size_t n, double inv, float *acc, double *share)
+{
+    /* The lists lie all over megabytes: ask for every cache line of every
+     * list first (a message's lists fit in the L2 cache), so the memory
+     * waits overlap instead of coming one after another. */
+    for (size_t i = 0; i < n; i++) {
+        const char *a = (const char *)(ix->post + q[i].start);
+        const char *e = (const char *)(ix->post + q[i].end);
+        for (a = (const char *)((uintptr_t)a & ~(uintptr_t)63); a < e; a += 64)
+            __builtin_prefetch(a);
+    }
+    for (size_t i = 0; i < n; i++) {
+        float v = q[i].v;
+        for (const struct posting *p = ix->post + q[i].start, *end = ix->post + q[i].end;
+             p < end; p++)
+            acc[p->doc] += v * (float)p->v;
+    }
+    float best[KNN_MAX], floor = 0; /* floor: the k-th best once there are k */
+    uint32_t who[KNN_MAX];
+    int m = 0;
+    uint32_t nd = (ix->n_docs + 15) & ~15u;
+    for (uint32_t d0 = 0; d0 < nd; d0 += 16) {
+        if (!any_above(acc + d0, floor))
+            continue;
+        for (uint32_t d = d0; d < d0 + 16; d++) {
+            float s = acc[d];
+            if (!(s > floor))
+                continue;
+            int j = m < knn ? m++ : m - 1;
+            while (j > 0 && best[j - 1] < s) {
+                best[j] = best[j - 1];
+                who[j] = who[j - 1];
+                j--;
+            }
+            best[j] = s;
+            who[j] = d;
+            if (m == knn)
+                floor = best[m - 1];
+        }
+    }
+    memset(acc, 0, nd * sizeof(float));
+    double sum = 0;
+    for (int c = 0; c < k; c++)
+        share[c] = 0;
+    for (int j = 0; j < m; j++) {
+        double sim = best[j] * inv / 65535.0;
+        share[ix->label[who[j]]] += sim * sim;
+        sum += sim * sim;
+    }
+    if (sum > 0)
+        for (int c = 0; c < k; c++)
+            share[c] /= sum;
+}
+
+/* A message's scores from its margins, in place: the margins in units of
+ * the training margins' spread and, when the two best are closer than
+ * the gate, plus knn_weight times the neighbours' label shares. x holds
+ * the message's weighted n-grams (or at least the filed ones). */
+static void blend(const struct knn_index *ix, double sigma, const struct xt_classify_params *p,
+                  int k, const struct feat *x, size_t nx, double inv, double *m)
+{
+    if (p->knn == 0 || ix->n_docs == 0)
+        return;
+    double first = -INFINITY, second = -INFINITY;
+    for (int c = 0; c < k; c++) {
+        m[c] /= sigma;
+        if (m[c] > first) {
+            second = first;
+            first = m[c];
+        } else if (m[c] > second) {
+            second = m[c];
+        }
+    }
+    if (p->knn_gate > 0 && first - second >= p->knn_gate)
+        return;
+    /* The filed n-grams and their posting lists (the bounds fetched all
+     * at once first, as they are a megabyte apart); of those the
+     * knn_terms heaviest, which carry most of any similarity, while the
+     * search costs one posting list per n-gram. */
+    struct qterm q[STACK_FEATS];
+    size_t n = 0;
+    for (size_t i = 0; i < nx; i++)
+        __builtin_prefetch(ix->start + x[i].idx);
+    for (size_t i = 0; i < nx && n < STACK_FEATS; i++) {
+        uint32_t st = ix->start[x[i].idx], en = ix->start[x[i].idx + 1];
+        if (en > st && x[i].v > 0)
+            q[n++] = (struct qterm){st, en, x[i].v};
+    }
+    if (p->knn_terms > 0)
+        n = heaviest(q, n, (size_t)p->knn_terms);
+    /* Scratch on the stack for an index of up to STACK_DOCS messages,
+     * on the heap beyond; without memory the margins decide alone. */
+    float stack[STACK_DOCS];
+    size_t nd = ((size_t)ix->n_docs + 15) & ~(size_t)15;
+    float *acc = nd <= STACK_DOCS ? stack : calloc(nd, sizeof(float));
+    if (!acc)
+        return;
+    if (acc == stack)
+        memset(acc, 0, nd * sizeof(float));
+    double share[XT_CLASSIFY_MAX_CLASSES];
+    knn_shares(ix, p->knn, k, q, n, inv, acc, share);
+    if (acc != stack)
+        free(acc);
+    for (int c = 0; c < k; c++)
+        m[c] += p->knn_weight * share[c];
+}
+
+/* The spread (standard deviation) of the margins of the training
+ * messages over every label: the unit the neighbours' shares are added
+ * in, so their weight means the same whatever the scale of the SVM. */
+static double margin_spread(const struct corpus *c, const size_t *subset, size_t ns,
+                            const float *w, const float *bias, int k)
+{
+    double sum = 0, ss = 0, mg[XT_CLASSIFY_MAX_CLASSES];
+    for (size_t s = 0; s < ns; s++) {
+        size_t i = subset[s];
+        margins_of(c->x + c->off[i], c->off[i + 1] - c->off[i], w, bias, k, mg);
+        for (int q = 0; q < k; q++) {
+            sum += mg[q];
+            ss += mg[q] * mg[q];
+        }
+    }
+    double cnt = (double)ns * k, mean = cnt > 0 ? sum / cnt : 0;
+    double var = cnt > 0 ? ss / cnt - mean * mean : 0;
+    return var > 1e-12 ? sqrt(var) : 1.0;
+}
+
 static void softmax(const double *m, int k, double scale, double *p)
 {
     double mx = -INFINITY;
@@ -775,6 +1082,7 @@ static int oof_margins(struct corpus *c, const int *label, int k, const int *fol
     size_t *subset = malloc((n ? n : 1) * sizeof(size_t));
     float *w = malloc(nb * (size_t)k * sizeof(float));
     float bias[XT_CLASSIFY_MAX_CLASSES];
+    struct knn_index ix = {0};
     int rc = XT_ENOMEM;
     if (!subset || !w)
         goto out;
@@ -790,13 +1098,26 @@ static int oof_margins(struct corpus *c, const int *label, int k, const int *fol
         free(idf);
         if ((rc = train_ovr(c, subset, ns, label, k, p, w, bias)))
             goto out;
-        for (size_t i = 0; i < n; i++)
-            if (fold[i] == f)
-                margins_of(c->x + c->off[i], c->off[i + 1] - c->off[i], w, bias, k,
-                           margins + i * (size_t)k);
+        double sigma = 1;
+        if (p->knn > 0) {
+            sigma = margin_spread(c, subset, ns, w, bias, k);
+            if ((rc = knn_build(c, subset, ns, label, p, &ix)))
+                goto out;
+
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (fold[i] != f)
+                continue;
+            const struct feat *x = c->x + c->off[i];
+            size_t nx = c->off[i + 1] - c->off[i];
+            margins_of(x, nx, w, bias, k, margins + i * (size_t)k);
+            blend(&ix, sigma, p, k, x, nx, 1.0, margins + i * (size_t)k);
+        }
+        knn_release(&ix);
     }
     rc = 0;
 out:
+    knn_release(&ix);
     free(subset);
     free(w);
     return rc;
@@ -818,6 +1139,16 @@ static int check_params(const struct xt_classify_params *p, struct xt_error *err
         return xt_error_set(err, XT_EINVAL, "nb", "must be 0..100");
     if (!(p->mix >= 0) || p->mix > 1)
         return xt_error_set(err, XT_EINVAL, "mix", "must be 0..1");
+    if (p->knn < 0 || p->knn > KNN_MAX)
+        return xt_error_set(err, XT_EINVAL, "knn", "must be 0..%d", KNN_MAX);
+    if (!(p->knn_weight >= 0) || p->knn_weight > 10)
+        return xt_error_set(err, XT_EINVAL, "knn-weight", "must be 0..10");
+    if (!(p->knn_df > 0) || p->knn_df > 1)
+        return xt_error_set(err, XT_EINVAL, "knn-df", "must be more than 0 and at most 1");
+    if (!(p->knn_gate >= 0) || p->knn_gate > 100)
+        return xt_error_set(err, XT_EINVAL, "knn-gate", "must be 0..100");
+    if (p->knn_terms < 0 || p->knn_terms > 4096)
+        return xt_error_set(err, XT_EINVAL, "knn-terms", "must be 0..4096");
     if (p->epochs < 1 || p->max_chars < 16 || p->max_chars > MAX_CHARS_CAP)
         return xt_error_set(err, XT_EINVAL, "params", "epochs >= 1, max_chars 16..%d",
                             MAX_CHARS_CAP);
@@ -852,6 +1183,7 @@ void xt_classifier_free(struct xt_classifier *m)
     free(m->w);
     free(m->bias);
     free(m->row);
+    knn_release(&m->ix);
     free(m);
 }
 
@@ -869,6 +1201,7 @@ static struct xt_classifier *model_alloc(const struct xt_classify_params *p, int
     m->w = malloc(nb * (size_t)k * sizeof(float));
     m->bias = calloc((size_t)k, sizeof(float));
     m->scale = 1;
+    m->sigma = 1;
     if (!m->labels || !m->codes || !m->idf || !m->w || !m->bias) {
         xt_classifier_free(m);
         return NULL;
@@ -925,8 +1258,14 @@ int xt_classifier_train(const struct xt_classify_data *d, const char *const *cod
     memcpy(m->idf, idf, ((size_t)1 << p->hash_bits) * sizeof(float));
     free(idf);
     corpus_weigh(&c, m->idf);
-    if ((rc = train_ovr(&c, subset, ns, d->label, k, p, m->w, m->bias)) ||
-        (rc = build_rows(m)))
+    if ((rc = train_ovr(&c, subset, ns, d->label, k, p, m->w, m->bias)))
+        goto out;
+    if (p->knn > 0) {
+        m->sigma = margin_spread(&c, subset, ns, m->w, m->bias, k);
+        if ((rc = knn_build(&c, subset, ns, d->label, p, &m->ix)))
+            goto out;
+    }
+    if ((rc = build_rows(m)))
         goto out;
     *out = m;
     m = NULL;
@@ -949,10 +1288,14 @@ static int build_rows(struct xt_classifier *m)
 {
     size_t nb = (size_t)1 << m->p.hash_bits, k = (size_t)m->k;
     free(m->row);
-    if (!(m->row = malloc(nb * (k + 1) * sizeof(float))))
+    if (!(m->row = big_alloc(nb * (k + 1) * sizeof(float))))
         return XT_ENOMEM;
     for (size_t b = 0; b < nb; b++) {
-        m->row[b * (k + 1)] = m->idf[b];
+        /* A negative idf marks a bucket with a posting list in the
+         * neighbour index, so the margins' pass learns which of a
+         * message's n-grams to search from the rows it reads anyway. */
+        bool filed = m->ix.start && m->ix.start[b + 1] > m->ix.start[b];
+        m->row[b * (k + 1)] = filed ? -m->idf[b] : m->idf[b];
         memcpy(m->row + b * (k + 1) + 1, m->w + b * k, k * sizeof(float));
     }
     return 0;
@@ -975,29 +1318,35 @@ static void predict_margins(const struct xt_classifier *m, const char *text, dou
     int k = m->k;
     if (rc) {
         for (int c = 0; c < k; c++)
-            margins[c] = m->bias[c];
+            margins[c] = m->bias[c] / m->sigma;
         featbuf_release(&hb);
         return;
     }
     /* One pass: tf-idf, its squared norm and the dot products together;
      * the norm divides at the end. */
     double acc[XT_CLASSIFY_MAX_CLASSES] = {0}, ss = 0;
+    size_t rs = (size_t)k + 1, nf = 0;
     /* The rows are spread over megabytes: ask for them ahead, so the
      * memory fetches overlap instead of waiting one by one. */
     for (size_t i = 0; i < b->n && i < 16; i++)
-        __builtin_prefetch(m->row + (size_t)b->f[i].idx * (size_t)(k + 1));
+        __builtin_prefetch(m->row + (size_t)b->f[i].idx * rs);
     for (size_t i = 0; i < b->n; i++) {
         if (i + 16 < b->n)
-            __builtin_prefetch(m->row + (size_t)b->f[i + 16].idx * (size_t)(k + 1));
-        const float *row = m->row + (size_t)b->f[i].idx * (size_t)(k + 1);
-        double x = (double)b->f[i].v * row[0];
+            __builtin_prefetch(m->row + (size_t)b->f[i + 16].idx * rs);
+        const float *row = m->row + (size_t)b->f[i].idx * rs;
+        double x = (double)b->f[i].v * fabsf(row[0]);
         ss += x * x;
         for (int c = 0; c < k; c++)
             acc[c] += row[1 + c] * x;
+        /* The filed n-grams, weighted, move to the front for the
+         * neighbour search (nf <= i: nothing unread is overwritten). */
+        if (row[0] < 0)
+            b->f[nf++] = (struct feat){b->f[i].idx, (float)x};
     }
     double inv = ss > 0 ? 1.0 / sqrt(ss) : 0;
     for (int c = 0; c < k; c++)
         margins[c] = m->bias[c] + acc[c] * inv;
+    blend(&m->ix, m->sigma, &m->p, k, b->f, nf, inv, margins);
     featbuf_release(&hb);
 }
 
@@ -1102,7 +1451,11 @@ int xt_classifier_encode(const struct xt_classifier *m, struct xt_buf *b)
         (rc = put_u32(b, (m->p.title ? 1u : 0u) | (m->p.balanced ? 2u : 0u))) ||
         (rc = put_f64(b, m->p.c)) || (rc = put_f64(b, m->p.long_weight)) ||
         (rc = put_f64(b, m->p.title_weight)) || (rc = put_f64(b, m->p.nb_alpha)) ||
-        (rc = put_f64(b, m->p.mix)) || (rc = put_f64(b, m->scale)))
+        (rc = put_f64(b, m->p.mix)) || (rc = put_u32(b, (uint32_t)m->p.knn)) ||
+        (rc = put_f64(b, m->p.knn_weight)) || (rc = put_f64(b, m->p.knn_df)) ||
+        (rc = put_f64(b, m->p.knn_gate)) || (rc = put_u32(b, (uint32_t)m->p.knn_terms)) ||
+        (rc = put_f64(b, m->scale)) ||
+        (rc = put_f64(b, m->sigma)))
         return rc;
     for (int i = 0; i < m->k; i++)
         if ((rc = put_str(b, m->labels[i])) || (rc = put_str(b, m->codes[i])))
@@ -1110,6 +1463,17 @@ int xt_classifier_encode(const struct xt_classifier *m, struct xt_buf *b)
     if ((rc = put_floats(b, m->idf, nb)) || (rc = put_floats(b, m->w, nb * (size_t)m->k)) ||
         (rc = put_floats(b, m->bias, (size_t)m->k)))
         return rc;
+    if (m->p.knn > 0) {
+        const struct knn_index *ix = &m->ix;
+        if ((rc = put_u32(b, ix->n_docs)) || (rc = xt_buf_append(b, ix->label, ix->n_docs)))
+            return rc;
+        for (size_t q = 0; q <= nb; q++)
+            if ((rc = put_u32(b, ix->start[q])))
+                return rc;
+        for (size_t q = 0; q < ix->start[nb]; q++)
+            if ((rc = put_u32(b, ix->post[q].doc | (uint32_t)ix->post[q].v << 16)))
+                return rc;
+    }
     char hex[65];
     xt_sha256_hex(b->data + start, b->len - start, hex);
     return xt_buf_append(b, hex, 64);
@@ -1162,6 +1526,46 @@ static void get_str(struct reader *r, char *out, size_t outsz)
     r->at += len;
 }
 
+/* The neighbour index, checked as it is read: every label, bucket range
+ * and document in bounds, so a search never leaves its arrays. */
+static int get_index(struct reader *r, size_t nb, uint32_t k, struct knn_index *ix)
+{
+    memset(ix, 0, sizeof(*ix));
+    uint32_t nd = get_u32(r);
+    if (r->bad || nd == 0 || nd > KNN_DOCS_MAX || nd > r->n - r->at ||
+        (r->n - r->at - nd) / 4 < nb + 1)
+        return -1;
+    if (!(ix->label = malloc(nd)) || !(ix->start = big_alloc((nb + 1) * sizeof(uint32_t))))
+        goto bad;
+    ix->n_docs = nd;
+    memcpy(ix->label, r->p + r->at, nd);
+    r->at += nd;
+    for (uint32_t i = 0; i < nd; i++)
+        if (ix->label[i] >= k)
+            goto bad;
+    for (size_t q = 0; q <= nb; q++) {
+        ix->start[q] = get_u32(r);
+        if (q == 0 ? ix->start[0] != 0 : ix->start[q] < ix->start[q - 1])
+            goto bad;
+    }
+    size_t total = ix->start[nb];
+    if (r->bad || (r->n - r->at) / 4 < total ||
+        !(ix->post = big_alloc(total * sizeof(*ix->post))))
+        goto bad;
+    for (size_t q = 0; q < total; q++) {
+        uint32_t u = get_u32(r);
+        ix->post[q] = (struct posting){(uint16_t)(u & 0xffff), (uint16_t)(u >> 16)};
+        if (ix->post[q].doc >= nd || ix->post[q].v == 0)
+            goto bad;
+    }
+    if (r->bad)
+        goto bad;
+    return 0;
+bad:
+    knn_release(ix);
+    return -1;
+}
+
 int xt_classifier_decode(const void *data, size_t n, struct xt_classifier **out,
                          struct xt_error *err)
 {
@@ -1201,9 +1605,14 @@ int xt_classifier_decode(const void *data, size_t n, struct xt_classifier **out,
     prm.title_weight = get_f64(&r);
     prm.nb_alpha = get_f64(&r);
     prm.mix = get_f64(&r);
-    double scale = get_f64(&r);
+    prm.knn = (int)get_u32(&r);
+    prm.knn_weight = get_f64(&r);
+    prm.knn_df = get_f64(&r);
+    prm.knn_gate = get_f64(&r);
+    prm.knn_terms = (int)get_u32(&r);
+    double scale = get_f64(&r), sigma = get_f64(&r);
     if (r.bad || check_params(&prm, NULL) || k < 2 || k > XT_CLASSIFY_MAX_CLASSES ||
-        !(scale > 0))
+        !(scale > 0) || !(sigma > 0) || !isfinite(sigma))
         return xt_error_set(err, XT_EINVAL, "model", "model header is inconsistent");
     size_t nb = (size_t)1 << prm.hash_bits;
     if (r.n - r.at < (nb * (k + 1) + k) * 4)
@@ -1219,6 +1628,11 @@ int xt_classifier_decode(const void *data, size_t n, struct xt_classifier **out,
     get_floats(&r, m->idf, nb);
     get_floats(&r, m->w, nb * k);
     get_floats(&r, m->bias, k);
+    m->sigma = sigma;
+    if (!r.bad && prm.knn > 0 && get_index(&r, nb, k, &m->ix)) {
+        xt_classifier_free(m);
+        return xt_error_set(err, XT_EINVAL, "model", "model's neighbour index is inconsistent");
+    }
     if (r.bad || r.at != r.n) {
         xt_classifier_free(m);
         return xt_error_set(err, XT_EINVAL, "model", "model body does not match its header");

@@ -1,6 +1,7 @@
 /* fuzz_classify.c - the text classifier (src/core/classify.c) on arbitrary
  * bytes: normalisation (full-width folding, masks, digit runs, invalid
- * UTF-8) and prediction with a small model trained at start.
+ * UTF-8) and prediction with a small model trained at start, every
+ * prediction also searching the neighbour index.
  *
  * Invariants: normalisation writes at most what it was given room for and
  * its text form is valid UTF-8; a prediction names a label of the model
@@ -36,6 +37,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     xt_classify_params_init(&p);
     p.hash_bits = 12;
     p.calib_folds = 2;
+    p.knn_gate = 0; /* every prediction searches the neighbour index */
+    p.knn_df = 0.5;
     struct xt_error err = {0};
     if (xt_classifier_train(&d, codes, &p, &model, &err)) {
         fprintf(stderr, "fuzz_classify: cannot train: %s\n", err.message);
