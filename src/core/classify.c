@@ -73,7 +73,7 @@ static void *big_alloc(size_t n)
 
 /* ---- normalisation ---- */
 
-static size_t decode_one(const unsigned char *s, size_t n, uint32_t *cp)
+static inline size_t decode_one(const unsigned char *s, size_t n, uint32_t *cp)
 {
     unsigned char c = s[0];
     if (c < 0x80) {
@@ -104,8 +104,10 @@ static size_t decode_one(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
-static uint32_t fold(uint32_t c)
+static inline uint32_t fold(uint32_t c)
 {
+    if (c >= 0x4E00 && c <= 0x9FFF)
+        return c; /* CJK ideographs, most of a message: nothing to fold */
     if (c >= 0xFF01 && c <= 0xFF5E)
         c -= 0xFEE0; /* full-width ASCII */
     switch (c) {
