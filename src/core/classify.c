@@ -418,11 +418,11 @@ void xt_classify_params_init(struct xt_classify_params *p)
     p->long_weight = 1.0;
     p->title_weight = 1.0;
     p->nb_alpha = 1.0;
-    p->mix = 0.0;
+    p->mix = 0.3;
     p->knn = 10;
     p->knn_weight = 1.0;
     p->knn_df = 0.08;
-    p->knn_gate = 0.2;
+    p->knn_gate = 0.3;
     p->knn_terms = 128;
 }
 
@@ -793,8 +793,9 @@ nomem:
     return XT_ENOMEM;
 }
 
-/* One n-gram of a message for the neighbour search: its posting list and
- * its weight. */
+/* One n-gram of a message for the neighbour search: its posting list
+ * (start holds the bucket until the bounds are looked up) and its
+ * weight. */
 struct qterm {
     uint32_t start, end;
     float v;
@@ -914,9 +915,10 @@ static void knn_shares(const struct knn_index *ix, int knn, int k, const struct 
 /* A message's scores from its margins, in place: the margins in units of
  * the training margins' spread and, when the two best are closer than
  * the gate, plus knn_weight times the neighbours' label shares. x holds
- * the message's weighted n-grams (or at least the filed ones). */
+ * the message's weighted n-grams (only filed ones when filed_only). */
 static void blend(const struct knn_index *ix, double sigma, const struct xt_classify_params *p,
-                  int k, const struct feat *x, size_t nx, double inv, double *m)
+                  int k, const struct feat *x, size_t nx, bool filed_only, double inv,
+                  double *m)
 {
     if (p->knn == 0 || ix->n_docs == 0)
         return;
@@ -938,15 +940,19 @@ static void blend(const struct knn_index *ix, double sigma, const struct xt_clas
      * search costs one posting list per n-gram. */
     struct qterm q[STACK_FEATS];
     size_t n = 0;
-    for (size_t i = 0; i < nx; i++)
-        __builtin_prefetch(ix->start + x[i].idx);
-    for (size_t i = 0; i < nx && n < STACK_FEATS; i++) {
-        uint32_t st = ix->start[x[i].idx], en = ix->start[x[i].idx + 1];
-        if (en > st && x[i].v > 0)
-            q[n++] = (struct qterm){st, en, x[i].v};
-    }
+    for (size_t i = 0; i < nx && n < STACK_FEATS; i++)
+        if (x[i].v > 0 && (filed_only || ix->start[x[i].idx + 1] > ix->start[x[i].idx]))
+            q[n++] = (struct qterm){x[i].idx, 0, x[i].v};
+    /* The heaviest first, then their lists' bounds: only those are read. */
     if (p->knn_terms > 0)
         n = heaviest(q, n, (size_t)p->knn_terms);
+    for (size_t i = 0; i < n; i++)
+        __builtin_prefetch(ix->start + q[i].start);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t b = q[i].start;
+        q[i].start = ix->start[b];
+        q[i].end = ix->start[b + 1];
+    }
     /* Scratch on the stack for an index of up to STACK_DOCS messages,
      * on the heap beyond; without memory the margins decide alone. */
     float stack[STACK_DOCS];
@@ -1113,7 +1119,7 @@ static int oof_margins(struct corpus *c, const int *label, int k, const int *fol
             const struct feat *x = c->x + c->off[i];
             size_t nx = c->off[i + 1] - c->off[i];
             margins_of(x, nx, w, bias, k, margins + i * (size_t)k);
-            blend(&ix, sigma, p, k, x, nx, 1.0, margins + i * (size_t)k);
+            blend(&ix, sigma, p, k, x, nx, false, 1.0, margins + i * (size_t)k);
         }
         knn_release(&ix);
     }
@@ -1348,7 +1354,7 @@ static void predict_margins(const struct xt_classifier *m, const char *text, dou
     double inv = ss > 0 ? 1.0 / sqrt(ss) : 0;
     for (int c = 0; c < k; c++)
         margins[c] = m->bias[c] + acc[c] * inv;
-    blend(&m->ix, m->sigma, &m->p, k, b->f, nf, inv, margins);
+    blend(&m->ix, m->sigma, &m->p, k, b->f, nf, true, inv, margins);
     featbuf_release(&hb);
 }
 

@@ -110,7 +110,7 @@ struct xt_classify_params {
                             for the class (NBSVM) with this smoothing;
                             0 off; default 1 */
     double mix;          /* with nb_alpha: weight of a plain SVM's margins
-                            blended with the NBSVM's (0..1); default 0 */
+                            blended with the NBSVM's (0..1); default 0.3 */
     int knn;             /* neighbours among the training messages whose
                             labels are blended in (0..50); 0 off; default 10 */
     double knn_weight;   /* weight of the neighbours' label shares against
@@ -121,7 +121,7 @@ struct xt_classify_params {
                             (0..1]; default 0.08 */
     double knn_gate;     /* ask the neighbours only when the two best
                             margins are closer than this, in units of their
-                            spread; 0 always; default 0.2 */
+                            spread; 0 always; default 0.3 */
     int knn_terms;       /* the message's filed n-grams searched: the
                             heaviest this many (0..4096); 0 all; default 128 */
 };
