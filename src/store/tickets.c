@@ -294,9 +294,9 @@ static const char SQL_INSERT[] =
     " suggested_handler, suggested_confidence, contact_name_masked, contact_phone_masked,"
     " text_sig)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16, ?17,"
-    " NULL, 0, 0, 0, 0, 0, 0, 0, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28)"
-    " RETURNING id";
-/* On PostgreSQL the id is given (next_id) and nothing returned. */
+    " NULL, 0, 0, 0, 0, 0, 0, 0, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28)";
+/* The new row's id: SQLite's last rowid (RETURNING would cost a temporary
+ * table per insert); on PostgreSQL it is given (next_id). */
 static const char SQL_INSERT_PG[] =
     "INSERT INTO tickets(number, state, type, channel, urgent, category, text, address, lat,"
     " lon, grid, lead, handler, created_at, updated_at, replied_at, result, reply, resolved,"
@@ -427,13 +427,10 @@ static int create_insert(struct xt_store *s, struct xt_conn *c, struct create_jo
         xt_bind_int(st, 27, id);
     xt_bind_text(st, 28, *j->text_sig ? j->text_sig : NULL);
     int rc = xt_step(st);
-    if (rc == 1 && !pg)
-        t->id = xt_col_int(st, 0);
     xt_reset(st);
-    if (rc != (pg ? 0 : 1))
+    if (rc != 0)
         return XT_EIO;
-    if (pg)
-        t->id = id;
+    t->id = pg ? id : xt_conn_last_rowid(c);
     return 0;
 }
 
