@@ -250,6 +250,25 @@ static int run_pipelined(struct xt_store *s, struct xt_conn *c, struct xt_job *b
  * savepoint of one transaction, commit once, then wake the waiters. A
  * batch of replayable jobs on PostgreSQL is first tried pipelined; only
  * when that fails is it run again this way. */
+/* Each job's savepoint statements, prepared once on SQLite (parsing them
+ * for every job cost about 1 % of a ticket's CPU); PostgreSQL sends the
+ * text. */
+static const char SQL_SAVEPOINT[] = "SAVEPOINT job";
+static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO job";
+static const char SQL_RELEASE[] = "RELEASE job";
+
+static int job_exec(struct xt_conn *c, const char *sql)
+{
+    if (c->kind != XT_DB_SQLITE)
+        return xt_conn_exec(c, sql);
+    struct xt_stmt *st = xt_conn_stmt(c, sql);
+    if (!st)
+        return XT_EIO;
+    int rc = xt_step(st) == 0 ? 0 : XT_EIO;
+    xt_reset(st);
+    return rc;
+}
+
 static void *writer_main(void *arg)
 {
     struct xt_store *s = arg;
@@ -304,13 +323,13 @@ static void *writer_main(void *arg)
             }
             char jhead[65];
             memcpy(jhead, s->audit_prev, sizeof(jhead));
-            xt_conn_exec(c, "SAVEPOINT job");
+            job_exec(c, SQL_SAVEPOINT);
             j->rc = j->fn(s, c, j->arg);
             if (j->rc) {
-                xt_conn_exec(c, "ROLLBACK TO job");
+                job_exec(c, SQL_ROLLBACK_TO);
                 memcpy(s->audit_prev, jhead, sizeof(jhead));
             }
-            xt_conn_exec(c, "RELEASE job");
+            job_exec(c, SQL_RELEASE);
         }
         if (!txrc && xt_conn_exec(c, "COMMIT")) {
             xt_conn_exec(c, "ROLLBACK");
@@ -327,25 +346,28 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-/* Count the batch's commit, free its detached jobs, wake the waiters. */
+/* Count the batch's commit, free its detached jobs, wake the waiters
+ * (a waited-for job lives on its waiter's stack: untouched once posted). */
 static void finish(struct xt_store *s, struct xt_job *batch)
 {
+    int n = 0;
+    for (struct xt_job *j = batch; j; j = j->next)
+        n++;
     pthread_mutex_lock(&s->qlock);
     s->commits++;
+    s->jobs_done += n;
+    pthread_mutex_unlock(&s->qlock);
     for (struct xt_job *j = batch; j;) {
         struct xt_job *next = j->next;
-        s->jobs_done++;
         if (j->detached) {
             if (j->free_arg)
                 j->free_arg(j->arg);
             free(j);
         } else {
-            j->done = 1;
+            sem_post(&j->done);
         }
         j = next;
     }
-    pthread_cond_broadcast(&s->dcond);
-    pthread_mutex_unlock(&s->qlock);
 }
 
 int xt_store_write_detached(struct xt_store *s,
@@ -385,9 +407,12 @@ static int write_wait(struct xt_store *s,
                       int replayable)
 {
     struct xt_job job = {.fn = fn, .arg = arg, .replayable = replayable};
+    if (sem_init(&job.done, 0, 0))
+        return XT_EIO;
     pthread_mutex_lock(&s->qlock);
     if (s->stopping) {
         pthread_mutex_unlock(&s->qlock);
+        sem_destroy(&job.done);
         return XT_EBUSY;
     }
     if (s->qtail)
@@ -396,9 +421,10 @@ static int write_wait(struct xt_store *s,
         s->qhead = &job;
     s->qtail = &job;
     pthread_cond_signal(&s->qcond);
-    while (!job.done)
-        pthread_cond_wait(&s->dcond, &s->qlock);
     pthread_mutex_unlock(&s->qlock);
+    while (sem_wait(&job.done) && errno == EINTR)
+        ;
+    sem_destroy(&job.done);
     return job.rc;
 }
 
@@ -567,7 +593,6 @@ int xt_store_open_db(const char *dir, const char *database_url, struct xt_store 
     }
     pthread_mutex_init(&s->qlock, NULL);
     pthread_cond_init(&s->qcond, NULL);
-    pthread_cond_init(&s->dcond, NULL);
     pthread_mutex_init(&s->plock, NULL);
     xt_routing_init(&s->routing);
 
@@ -648,7 +673,6 @@ void xt_store_close(struct xt_store *s)
     xt_key_wipe(&s->key);
     pthread_mutex_destroy(&s->qlock);
     pthread_cond_destroy(&s->qcond);
-    pthread_cond_destroy(&s->dcond);
     pthread_mutex_destroy(&s->plock);
     free(s);
 }

@@ -3,6 +3,7 @@
 #define XT_STORE_INT_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <sqlite3.h>
 
 #include "lib/buf.h"
@@ -33,7 +34,9 @@ struct xt_job {
     int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg);
     void *arg;
     int rc;
-    int done;
+    /* A waited-for job is posted when done: each waiter wakes alone, not
+     * every waiting request thread at each commit. */
+    sem_t done;
     /* A detached job is not waited for: the writer frees arg with
      * free_arg, and the job itself, once committed. */
     void (*free_arg)(void *arg);
@@ -56,7 +59,6 @@ struct xt_store {
     pthread_t writer_thread;
     pthread_mutex_t qlock;
     pthread_cond_t qcond;   /* jobs queued, or stop */
-    pthread_cond_t dcond;   /* jobs done */
     struct xt_job *qhead, *qtail;
     int stopping;
     long commits, jobs_done;
