@@ -1085,6 +1085,102 @@ static void test_duplicates_busy_village(void **state)
     xt_ticket_release(&t);
 }
 
+/* A ticket filed through store s at unit, as an operator. */
+static void file_at(struct xt_store *s, const struct xt_actor *a, const char *unit,
+                    const char *text, int64_t now, struct xt_ticket *out)
+{
+    xt_ticket_init(out);
+    out->type = XT_TYPE_HELP;
+    out->channel = XT_CHANNEL_HOTLINE;
+    snprintf(out->category, sizeof(out->category), "C01");
+    out->text = strdup(text);
+    assert_non_null(out->text);
+    snprintf(out->grid, sizeof(out->grid), "%s", unit);
+    struct xt_error err;
+    ok(xt_store_ticket_create(s, a, out, NULL, NULL, NULL, now, &err), &err, "create");
+}
+
+/* Whether the duplicate check of t through s offers number. */
+static bool offers(struct xt_store *s, const struct xt_actor *a, const struct xt_ticket *t,
+                   const char *number)
+{
+    struct xt_duplicate d[XT_DUP_MAX];
+    int n = 0;
+    struct xt_error err;
+    ok(xt_store_ticket_duplicates(s, a, t, d, &n, &err), &err, "duplicates");
+    bool found = false;
+    for (int i = 0; i < n; i++)
+        found |= strcmp(d[i].number, number) == 0;
+    xt_duplicates_release(d, n);
+    return found;
+}
+
+/* Two servers on one database: tickets the other one stored after this
+ * one last looked (in a village it has looked at, and in one it has not)
+ * are offered as duplicates, and so are its own; an unrelated text is
+ * not. */
+static void test_duplicates_across_servers(void **state)
+{
+    struct fx *f = *state;
+    struct xt_store *s2 = NULL;
+    struct xt_error err;
+    ok(xt_store_open(f->dir, &s2, &err), &err, "open a second store");
+    int64_t now = at(2024, 5, 8, 9, 0);
+    const char *lamp = "村委会门前的路灯一到晚上就忽明忽暗，已经半个月了，请派人检修";
+    const char *well = "组里的饮水井水泵坏了，三十多户人家吃水困难，希望尽快修好水泵";
+    const char *road = "去镇上的砂石路被大车压出很多深坑，雨后积水，摩托车经常摔倒";
+    const char *other = "622921100002"; /* a village no check has looked at yet */
+    struct xt_ticket a, b, c, d, e, g, h;
+    file_at(f->s, &f->op, GRID, lamp, now, &a);
+    file_at(f->s, &f->op, GRID, lamp, now + 60, &b);
+    assert_true(offers(f->s, &f->op, &b, a.number)); /* this store has seen the village */
+    file_at(s2, &f->op, GRID, well, now + 120, &c);
+    file_at(s2, &f->op, other, road, now + 180, &e);
+    file_at(f->s, &f->op, GRID, well, now + 240, &d);
+    assert_true(offers(f->s, &f->op, &d, c.number));
+    assert_false(offers(f->s, &f->op, &d, a.number));
+    file_at(f->s, &f->op, other, road, now + 300, &g);
+    assert_true(offers(f->s, &f->op, &g, e.number));
+    file_at(s2, &f->op, GRID, lamp, now + 360, &h);
+    assert_true(offers(f->s, &f->op, &h, a.number));
+    assert_true(offers(s2, &f->op, &h, b.number));
+    xt_ticket_release(&a);
+    xt_ticket_release(&b);
+    xt_ticket_release(&c);
+    xt_ticket_release(&d);
+    xt_ticket_release(&e);
+    xt_ticket_release(&g);
+    xt_ticket_release(&h);
+    xt_store_close(s2);
+
+    /* On SQLite the check reads no index of its own, so none is written
+     * at each insert; PostgreSQL's check reads the village index. */
+    if (xt_testdb_postgres()) {
+        char count[16] = "";
+        assert_int_equal(xt_testdb_sql(f->dir,
+                                       "SELECT count(*) FROM pg_indexes"
+                                       " WHERE indexname = 'tickets_open_village'",
+                                       count, sizeof(count)),
+                         0);
+        assert_string_equal(count, "1");
+        return;
+    }
+    char path[128];
+    snprintf(path, sizeof(path), "%s/xietong.db", f->dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                                        " AND tbl_name = 'tickets' AND sql LIKE '%substr(grid%'",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1102,6 +1198,7 @@ int main(void)
         cmocka_unit_test(test_audit_tamper),
         cmocka_unit_test(test_numbers_under_concurrency),
         cmocka_unit_test(test_duplicates_busy_village),
+        cmocka_unit_test(test_duplicates_across_servers),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
