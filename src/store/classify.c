@@ -127,10 +127,12 @@ static const char SQL_NEAR[] =
     " AND state IN (0, 1, 2, 5) AND created_at >= ?2 AND number <> ?3 ORDER BY id DESC LIMIT ?4";
 static const char SQL_TEXT[] = "SELECT text FROM tickets WHERE number = ?1";
 /* SQLite: the row of a cached candidate (dupcache.c), in SQL_NEAR's
- * columns, if it is still open, recent and not the ticket itself. */
+ * columns, if it is still open, recent and not the ticket itself ("IN"
+ * would build a temporary table at each run there). */
 static const char SQL_NEAR_ROW[] =
     "SELECT number, text_sig, grid, lat, lon, state, CASE WHEN text_sig IS NULL THEN text END,"
-    " lead, handler, cohandlers, creator_id FROM tickets WHERE id = ?1 AND state IN (0, 1, 2, 5)"
+    " lead, handler, cohandlers, creator_id FROM tickets WHERE id = ?1"
+    " AND (state BETWEEN 0 AND 2 OR state = 5)"
     " AND created_at >= ?2 AND number <> ?3";
 
 /* A candidate is compared exactly only when at least this many of the 64

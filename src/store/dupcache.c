@@ -36,16 +36,19 @@ struct xt_dupcache {
 };
 
 /* Every ticket stored since the last look, whatever its village, by the
- * table's own order: no index is written for this at each insert. */
+ * table's own order: no index is written for this at each insert. Open
+ * states are compared, not listed: "IN (...)" builds a temporary table
+ * at each run. */
 static const char SQL_NEW[] =
-    "SELECT id, substr(grid, 1, 12), state IN (0, 1, 2, 5), created_at, text_sig FROM tickets"
+    "SELECT id, substr(grid, 1, 12), state BETWEEN 0 AND 2 OR state = 5, created_at, text_sig"
+    " FROM tickets"
     " WHERE id > ?1 ORDER BY id LIMIT ?2";
 static const char SQL_MAX[] = "SELECT COALESCE(MAX(id), 0) FROM tickets";
 /* A village seen for the first time: its newest open tickets up to seen,
  * by the grid index (the village code and its grids' codes). */
 static const char SQL_VILLAGE[] =
     "SELECT id, created_at, text_sig FROM tickets INDEXED BY tickets_grid"
-    " WHERE grid >= ?1 AND grid < ?2 AND id <= ?3 AND state IN (0, 1, 2, 5)"
+    " WHERE grid >= ?1 AND grid < ?2 AND id <= ?3 AND (state BETWEEN 0 AND 2 OR state = 5)"
     " ORDER BY id DESC LIMIT ?4";
 
 struct xt_dupcache *xt_dupcache_new(void)

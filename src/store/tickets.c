@@ -1048,16 +1048,20 @@ struct sweep_job {
 static int sweep_job(struct xt_store *s, struct xt_conn *c, void *arg)
 {
     struct sweep_job *j = arg;
-    struct xt_stmt *st = xt_conn_stmt(
-        c, /* Two branches, each matching a partial index of migration 4, so
-            * the sweep reads only overdue tickets, not every open one. */
-        "SELECT number FROM ("
-        " SELECT id, number FROM tickets WHERE state IN (0, 1, 2, 5) AND escalated = 0"
-        "  AND resolve_by < CAST(?1 AS BIGINT)"
-        " UNION"
-        " SELECT id, number FROM tickets WHERE state = 1 AND signed_at IS NULL AND escalated = 0"
-        "  AND sign_by < CAST(?1 AS BIGINT)"
-        ") AS due ORDER BY id LIMIT 1000");
+    /* Two branches, each matching a partial index of migration 4 (the
+     * first as SQLite's migration 10 words it), so the sweep reads only
+     * overdue tickets, not every open one. */
+#define SWEEP_SQL(OPEN)                                                                            \
+    "SELECT number FROM ("                                                                         \
+    " SELECT id, number FROM tickets WHERE " OPEN " AND escalated = 0"                             \
+    "  AND resolve_by < CAST(?1 AS BIGINT)"                                                        \
+    " UNION"                                                                                       \
+    " SELECT id, number FROM tickets WHERE state = 1 AND signed_at IS NULL AND escalated = 0"     \
+    "  AND sign_by < CAST(?1 AS BIGINT)"                                                           \
+    ") AS due ORDER BY id LIMIT 1000"
+    struct xt_stmt *st = xt_conn_stmt2(c, SWEEP_SQL("(state BETWEEN 0 AND 2 OR state = 5)"),
+                                       SWEEP_SQL("state IN (0, 1, 2, 5)"));
+#undef SWEEP_SQL
     if (!st)
         return XT_EIO;
     xt_bind_int(st, 1, j->now);
