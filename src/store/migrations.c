@@ -202,13 +202,17 @@ static const char m9[] =
  * duplicate check reads it at every intake. And SQLite evaluates a
  * partial index's "state IN (0, 1, 2, 5)" at each insert by building a
  * temporary table of the list; the same condition as comparisons costs
- * nothing (the sweep says it the same way, see tickets.c). */
+ * nothing (the sweep says it the same way, see tickets.c). Both: no
+ * query reads tickets by phone_index (the blind index of the phone stays
+ * in each row), and its random keys cost another page of WAL per ticket;
+ * a search by phone would bring the index back. */
 static const char m10[] =
+    "DROP INDEX tickets_phone;"
     "DROP INDEX tickets_open_village;"
     "DROP INDEX tickets_due_resolve;"
     "CREATE INDEX tickets_due_resolve ON tickets(resolve_by)"
     "  WHERE (state BETWEEN 0 AND 2 OR state = 5) AND escalated = 0;";
-static const char pg10[] = "SELECT 1;";
+static const char pg10[] = "DROP INDEX tickets_phone;";
 
 const struct xt_migration xt_migrations[] = {
     {1, "units, reference tables, accounts, tickets, timeline, assignments, audit", m1},
@@ -220,7 +224,7 @@ const struct xt_migration xt_migrations[] = {
     {7, "people and households, lineage, conflicts, imports", m7},
     {8, "public-service facilities", m8},
     {9, "text signatures and open tickets by village for duplicates at intake", m9},
-    {10, "SQLite: duplicates at intake without the village index", m10},
+    {10, "indexes written at each intake: none by phone; SQLite: none by village", m10},
 };
 
 /* PostgreSQL: the same schema with its types (BIGINT times, identity keys,
@@ -331,7 +335,7 @@ const struct xt_migration xt_migrations_pg[] = {
     {7, "people and households, lineage, conflicts, imports", pg7},
     {8, "public-service facilities", pg8},
     {9, "text signatures and open tickets by village for duplicates at intake", m9},
-    {10, "SQLite: duplicates at intake without the village index", pg10},
+    {10, "indexes written at each intake: none by phone; SQLite: none by village", pg10},
 };
 
 const int xt_migration_count = (int)(sizeof(xt_migrations) / sizeof(xt_migrations[0]));
