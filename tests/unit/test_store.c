@@ -1155,9 +1155,11 @@ static void test_duplicates_across_servers(void **state)
 
 }
 
-/* The indexes every intake writes, each read by some query: a random
- * key costs a page of WAL per ticket. SQLite finds duplicates without the
- * village index that PostgreSQL reads; nothing reads tickets by phone. */
+/* The indexes every intake writes, each read by some query (migration
+ * 10): a random key costs a page of WAL per ticket, any other a page per
+ * commit. SQLite finds duplicates without the village index that
+ * PostgreSQL reads and lists tickets by the row id; nothing reads tickets
+ * by phone. */
 static void test_ticket_indexes(void **state)
 {
     struct fx *f = *state;
@@ -1171,6 +1173,12 @@ static void test_ticket_indexes(void **state)
         assert_string_equal(names, "tickets_created,tickets_due_resolve,tickets_due_sign,"
                                    "tickets_grid,tickets_handler,tickets_lead,tickets_number_key,"
                                    "tickets_open_village,tickets_pkey,tickets_state");
+        assert_int_equal(xt_testdb_sql(f->dir,
+                                       "SELECT indexdef FROM pg_indexes"
+                                       " WHERE indexname = 'tickets_due_resolve'",
+                                       names, sizeof(names)),
+                         0);
+        assert_non_null(strstr(names, "resolve_by IS NOT NULL"));
         return;
     }
     char path[128];
@@ -1187,10 +1195,18 @@ static void test_ticket_indexes(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     snprintf(names, sizeof(names), "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
+    /* The sweep's first branch, as tickets.c words it, may read the
+     * partial index (INDEXED BY fails to prepare otherwise). */
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT id FROM tickets INDEXED BY tickets_due_resolve"
+                                        " WHERE (state BETWEEN 0 AND 2 OR state = 5)"
+                                        " AND escalated = 0 AND resolve_by < CAST(?1 AS BIGINT)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_finalize(st);
     sqlite3_close(db);
     assert_string_equal(names, "sqlite_autoindex_tickets_1,tickets_created,tickets_due_resolve,"
-                               "tickets_due_sign,tickets_grid,tickets_handler,tickets_lead,"
-                               "tickets_state");
+                               "tickets_due_sign,tickets_grid,tickets_state");
 }
 
 int main(void)
