@@ -301,7 +301,8 @@ static int scan_cached(struct xt_store *s, struct xt_conn *c, const struct xt_ac
     struct xt_stmt *row = xt_conn_stmt(c, SQL_NEAR_ROW);
     int nh = 0, rc = !hits || !v ? XT_ENOMEM : !row ? XT_EIO : 0;
     if (!rc)
-        rc = xt_dupcache_candidates(s->dupcache, c, village, since, sig, DUP_MIN_AGREE, hits, &nh);
+        rc = xt_dupcache_candidates(s->dupcache, c, village, since, t->id, sig, DUP_MIN_AGREE,
+                                    hits, &nh);
     for (int i = 0; !rc && i < nh && *ncand < XT_DUP_SCAN; i++) {
         xt_bind_int(row, 1, hits[i].id);
         xt_bind_int(row, 2, since);

@@ -216,7 +216,7 @@ static int load_village(struct xt_dupcache *d, struct xt_conn *c, struct dc_vill
 }
 
 int xt_dupcache_candidates(struct xt_dupcache *d, struct xt_conn *c, const char *village,
-                           int64_t since, const char *sig, int min_agree,
+                           int64_t since, int64_t self, const char *sig, int min_agree,
                            struct xt_dupcache_hit *out, int *n)
 {
     *n = 0;
@@ -246,7 +246,7 @@ int xt_dupcache_candidates(struct xt_dupcache *d, struct xt_conn *c, const char 
     /* Newest first, as the village scan would give them. */
     for (int i = rc ? -1 : v->n - 1; i >= 0; i--) {
         const struct dc_item *it = &v->items[i];
-        if (it->created_at < since)
+        if (it->created_at < since || it->id == self)
             continue;
         int agree = -1;
         if (it->has_sig) {

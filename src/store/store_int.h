@@ -130,9 +130,10 @@ struct xt_dupcache *xt_dupcache_new(void);
 void xt_dupcache_free(struct xt_dupcache *d);
 /* The village's cached tickets created at or after since whose signature
  * agrees with sig in at least min_agree bins (and those without one),
- * newest first, into out (room for XT_DUP_SCAN). */
+ * newest first, into out (room for XT_DUP_SCAN); never the ticket self
+ * (its own id: it agrees with itself in every bin). */
 int xt_dupcache_candidates(struct xt_dupcache *d, struct xt_conn *c, const char *village,
-                           int64_t since, const char *sig, int min_agree,
+                           int64_t since, int64_t self, const char *sig, int min_agree,
                            struct xt_dupcache_hit *out, int *n);
 
 /* A ticket's co-handlers from their stored form "unit:report_by:reported_at;...". */
