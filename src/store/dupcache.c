@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define DC_SLOTS 4096   /* hash slots, a power of two */
 #define DC_VILLAGES 2048 /* beyond this many villages the cache starts afresh */
@@ -26,14 +27,29 @@ struct dc_village {
     struct dc_item *items;
 };
 
-/* seen is the highest ticket id read: every village held has its open
- * tickets up to it. -1 until the first look. */
+#define DC_FRESH_MS 10        /* the writer's last look counts this long */
+#define DC_FOREIGN_MS 600000  /* after another writer was seen, read the database this long */
+
+/* seen is the highest ticket id known: every village held has its open
+ * tickets up to it; -1 until the first look. Tickets come from the
+ * database (catch_up), or from this server's writer (xt_dupcache_stored)
+ * while it finds nobody else writing: then a check reads nothing. */
 struct xt_dupcache {
     pthread_mutex_t lock;
     struct dc_village *slots;
     int used;
     int64_t seen;
+    bool gap;               /* the writer stored an id past seen + 1 */
+    int64_t fresh_until;    /* ms: the writer looked for other writers lately */
+    int64_t foreign_until;  /* ms: another writer was seen lately */
 };
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* Every ticket stored since the last look, whatever its village, by the
  * table's own order: no index is written for this at each insert. Open
@@ -127,6 +143,14 @@ static struct dc_village *slot_of(struct xt_dupcache *d, const char *code)
     return NULL; /* unreachable: used stays below DC_SLOTS */
 }
 
+/* Append to a held village, dropping its oldest past XT_DUP_SCAN. */
+static struct dc_item *append(struct dc_village *v)
+{
+    if (v->n == XT_DUP_SCAN)
+        memmove(v->items, v->items + 1, (size_t)--v->n * sizeof(*v->items));
+    return &v->items[v->n++];
+}
+
 /* The item at the current row: id in column 0, created_at and text_sig
  * in columns col and col + 1. */
 static void read_item(struct xt_stmt *st, int col, struct dc_item *it)
@@ -173,9 +197,7 @@ static int catch_up(struct xt_dupcache *d, struct xt_conn *c)
             struct dc_village *v = slot_of(d, village);
             if (!v || !*v->code)
                 continue; /* not held: loaded when first asked */
-            if (v->n == XT_DUP_SCAN)
-                memmove(v->items, v->items + 1, (size_t)--v->n * sizeof(*v->items));
-            read_item(st, 3, &v->items[v->n++]);
+            read_item(st, 3, append(v));
         }
         xt_reset(st);
         if (r < 0)
@@ -215,6 +237,42 @@ static int load_village(struct xt_dupcache *d, struct xt_conn *c, struct dc_vill
     return 0;
 }
 
+void xt_dupcache_batch(struct xt_dupcache *d, bool foreign)
+{
+    int64_t now = now_ms();
+    pthread_mutex_lock(&d->lock);
+    if (foreign)
+        d->foreign_until = now + DC_FOREIGN_MS;
+    d->fresh_until = now + DC_FRESH_MS;
+    pthread_mutex_unlock(&d->lock);
+}
+
+void xt_dupcache_stored(struct xt_dupcache *d, int64_t id, const char *grid, int64_t created_at,
+                        bool open, const char *sig)
+{
+    pthread_mutex_lock(&d->lock);
+    if (d->seen >= 0 && id == d->seen + 1) {
+        d->seen = id;
+        struct dc_village *v = NULL;
+        if (open && grid && strlen(grid) >= 12) {
+            char village[16];
+            snprintf(village, sizeof(village), "%.12s", grid);
+            v = slot_of(d, village);
+        }
+        if (v && *v->code) {
+            struct dc_item *it = append(v);
+            it->id = id;
+            it->created_at = created_at;
+            it->has_sig = sig && *sig;
+            if (it->has_sig && !parse_sig(sig, it->sig))
+                memset(it->sig, 0xFF, sizeof(it->sig));
+        }
+    } else if (id > d->seen) {
+        d->gap = true; /* an id between was stored by someone else */
+    } /* else a check has read it already */
+    pthread_mutex_unlock(&d->lock);
+}
+
 int xt_dupcache_candidates(struct xt_dupcache *d, struct xt_conn *c, const char *village,
                            int64_t since, int64_t self, const char *sig, int min_agree,
                            struct xt_dupcache_hit *out, int *n)
@@ -224,7 +282,15 @@ int xt_dupcache_candidates(struct xt_dupcache *d, struct xt_conn *c, const char 
     if (!parse_sig(sig, mine))
         return 0;
     pthread_mutex_lock(&d->lock);
-    int rc = catch_up(d, c);
+    int64_t now = now_ms();
+    int rc = 0;
+    if (d->seen < 0 || d->gap || now < d->foreign_until || now >= d->fresh_until) {
+        /* A gap the writer found is in this snapshot: its ids were
+         * committed before the one that showed it. */
+        d->gap = false;
+        if ((rc = catch_up(d, c)))
+            d->gap = true;
+    }
     struct dc_village *v = NULL;
     if (!rc && !(v = slot_of(d, village)))
         rc = XT_ENOMEM;

@@ -269,6 +269,38 @@ static int job_exec(struct xt_conn *c, const char *sql)
     return rc;
 }
 
+/* The hooks of a committed batch's successful jobs, in order. */
+static void run_committed(struct xt_store *s, struct xt_job *batch)
+{
+    for (struct xt_job *j = batch; j; j = j->next)
+        if (j->rc == 0 && j->committed)
+            j->committed(s, j->arg);
+}
+
+static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
+
+/* SQLite's data_version on the writer's connection changes only when
+ * another connection commits (the store's readers never do). -1 when it
+ * cannot be read. */
+static int64_t data_version(struct xt_conn *c)
+{
+    struct xt_stmt *st = xt_conn_stmt(c, SQL_DATA_VERSION);
+    if (!st)
+        return -1;
+    int64_t v = xt_step(st) == 1 ? xt_col_int(st, 0) : -1;
+    xt_reset(st);
+    return v;
+}
+
+/* In a batch's transaction on SQLite (holding the write lock): tell the
+ * duplicate cache whether anyone else committed since the last batch. */
+static void look_for_others(struct xt_store *s, struct xt_conn *c)
+{
+    int64_t v = data_version(c);
+    xt_dupcache_batch(s->dupcache, v < 0 || v != s->data_version);
+    s->data_version = v;
+}
+
 static void *writer_main(void *arg)
 {
     struct xt_store *s = arg;
@@ -304,6 +336,7 @@ static void *writer_main(void *arg)
                 memcpy(s->audit_prev, head, sizeof(head));
             for (struct xt_job *j = batch; j; j = j->next)
                 j->rc = prc;
+            run_committed(s, batch);
             finish(s, batch);
             continue;
         }
@@ -316,6 +349,8 @@ static void *writer_main(void *arg)
         int txrc = xt_conn_exec(c, c->kind == XT_DB_SQLITE ? "BEGIN IMMEDIATE" : PG_BEGIN);
         if (!txrc)
             txrc = xt_audit_load_head(s, c);
+        if (!txrc && s->dupcache)
+            look_for_others(s, c);
         for (struct xt_job *j = batch; j; j = j->next) {
             if (txrc) {
                 j->rc = XT_EIO;
@@ -341,6 +376,7 @@ static void *writer_main(void *arg)
                 if (j->rc == 0)
                     j->rc = XT_EIO;
         }
+        run_committed(s, batch);
         finish(s, batch);
     }
     return NULL;
@@ -404,9 +440,10 @@ int xt_store_write_detached(struct xt_store *s,
 
 static int write_wait(struct xt_store *s,
                       int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg), void *arg,
-                      int replayable)
+                      int replayable, void (*committed)(struct xt_store *s, void *arg))
 {
-    struct xt_job job = {.fn = fn, .arg = arg, .replayable = replayable};
+    struct xt_job job = {
+        .fn = fn, .arg = arg, .replayable = replayable, .committed = committed};
     if (sem_init(&job.done, 0, 0))
         return XT_EIO;
     pthread_mutex_lock(&s->qlock);
@@ -431,14 +468,21 @@ static int write_wait(struct xt_store *s,
 int xt_store_write(struct xt_store *s, int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg),
                    void *arg)
 {
-    return write_wait(s, fn, arg, 0);
+    return write_wait(s, fn, arg, 0, NULL);
 }
 
 int xt_store_write_replayable(struct xt_store *s,
                               int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg),
                               void *arg)
 {
-    return write_wait(s, fn, arg, 1);
+    return write_wait(s, fn, arg, 1, NULL);
+}
+
+int xt_store_write_then(struct xt_store *s,
+                        int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg), void *arg,
+                        void (*committed)(struct xt_store *s, void *arg))
+{
+    return write_wait(s, fn, arg, 1, committed);
 }
 
 static int mkdir_p(const char *dir)
@@ -626,6 +670,8 @@ int xt_store_open_db(const char *dir, const char *database_url, struct xt_store 
         rc = xt_error_set(err, XT_ENOMEM, "", "out of memory");
         goto fail;
     }
+    if (s->dupcache)
+        s->data_version = data_version(s->writer);
     if ((rc = xt_audit_load_head(s, s->writer))) {
         xt_error_set(err, rc, "", "cannot read the audit log");
         goto fail;

@@ -481,6 +481,19 @@ static int create_job(struct xt_store *s, struct xt_conn *c, void *arg)
     return j->extra ? j->extra(s, c, t, j->extra_arg) : 0;
 }
 
+/* After the commit (writer): the new ticket to the duplicate cache, so
+ * that checks need not read it back (SQLite). */
+static void create_stored(struct xt_store *s, void *arg)
+{
+    struct create_job *j = arg;
+    const struct xt_ticket *t = j->t;
+    if (!s->dupcache || *j->replay)
+        return; /* a repeat inserted nothing */
+    bool open = t->state == XT_ST_RECEIVED || t->state == XT_ST_DISPATCHED ||
+                t->state == XT_ST_SIGNED || t->state == XT_ST_RETURNED;
+    xt_dupcache_stored(s->dupcache, t->id, t->grid, t->created_at, open, j->text_sig);
+}
+
 static void normalise_phone(const char *in, char *out, size_t outsz)
 {
     size_t k = 0;
@@ -614,7 +627,7 @@ int xt_store_ticket_create_ex(struct xt_store *s, const struct xt_actor *actor,
         .extra = extra,
         .extra_arg = extra_arg,
     };
-    rc = xt_store_write_replayable(s, create_job, &j);
+    rc = xt_store_write_then(s, create_job, &j, create_stored);
     free(name_sealed);
     free(phone_sealed);
     if (rc) {

@@ -1155,6 +1155,55 @@ static void test_duplicates_across_servers(void **state)
 
 }
 
+/* A ticket like one stored, checked but not stored itself (no id). */
+static void unstored(const char *text, int64_t now, struct xt_ticket *t)
+{
+    xt_ticket_init(t);
+    t->type = XT_TYPE_HELP;
+    t->text = strdup(text);
+    assert_non_null(t->text);
+    snprintf(t->grid, sizeof(t->grid), GRID);
+    t->created_at = now;
+}
+
+/* On SQLite a server adds the tickets it stores to its duplicate cache
+ * itself and reads the database only when someone else may have written:
+ * when its writer has not looked lately (it trusts a look for 10 ms), and
+ * for a while once its writer has seen another connection's commit. So
+ * another server's ticket is offered at once in both cases. */
+static void test_duplicates_other_server_at_once(void **state)
+{
+    struct fx *f = *state;
+    struct xt_store *s2 = NULL;
+    struct xt_error err;
+    ok(xt_store_open(f->dir, &s2, &err), &err, "open a second store");
+    int64_t now = at(2024, 6, 12, 9, 0);
+    const char *pipe = "楼道里的自来水管爆裂了，水流得满地都是，楼下住户家里也渗水了";
+    const char *noise = "小区旁边的工地每天夜里十二点以后还在施工，噪音很大，老人孩子睡不好觉";
+    const char *dogs = "村里有几条流浪狗经常追咬路人，已经有小学生被咬伤，请尽快处理";
+    struct xt_ticket a, b, x, z, y;
+    /* This store writes, then only the other one: this one, idle, reads
+     * the database once its writer's look is older than it trusts. */
+    file_at(f->s, &f->op, GRID, pipe, now, &a);
+    file_at(s2, &f->op, GRID, noise, now + 60, &x);
+    usleep(30 * 1000);
+    unstored(noise, now + 120, &y);
+    assert_true(offers(f->s, &f->op, &y, x.number));
+    xt_ticket_release(&y);
+    /* This store's next batch sees that another wrote: from then on its
+     * checks read the database, even right after its own commit. */
+    file_at(f->s, &f->op, GRID, pipe, now + 180, &b);
+    file_at(s2, &f->op, GRID, dogs, now + 240, &z);
+    unstored(dogs, now + 300, &y);
+    assert_true(offers(f->s, &f->op, &y, z.number));
+    xt_ticket_release(&y);
+    xt_ticket_release(&a);
+    xt_ticket_release(&b);
+    xt_ticket_release(&x);
+    xt_ticket_release(&z);
+    xt_store_close(s2);
+}
+
 /* The indexes every intake writes, each read by some query (migration
  * 10): a random key costs a page of WAL per ticket, any other a page per
  * commit. SQLite finds duplicates without the village index that
@@ -1227,6 +1276,7 @@ int main(void)
         cmocka_unit_test(test_numbers_under_concurrency),
         cmocka_unit_test(test_duplicates_busy_village),
         cmocka_unit_test(test_duplicates_across_servers),
+        cmocka_unit_test(test_duplicates_other_server_at_once),
         cmocka_unit_test(test_ticket_indexes),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
