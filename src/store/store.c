@@ -246,10 +246,6 @@ static int run_pipelined(struct xt_store *s, struct xt_conn *c, struct xt_job *b
     return 0;
 }
 
-/* The writer: take every queued job (up to a batch), run each inside a
- * savepoint of one transaction, commit once, then wake the waiters. A
- * batch of replayable jobs on PostgreSQL is first tried pipelined; only
- * when that fails is it run again this way. */
 /* Each job's savepoint statements, prepared once on SQLite (parsing them
  * for every job cost about 1 % of a ticket's CPU); PostgreSQL sends the
  * text. */
@@ -301,6 +297,11 @@ static void look_for_others(struct xt_store *s, struct xt_conn *c)
     s->data_version = v;
 }
 
+/* The writer: take every queued job (up to a batch), run each inside a
+ * savepoint of one transaction, commit once, run the committed jobs'
+ * hooks (xt_store_write_then), then wake the waiters. A
+ * batch of replayable jobs on PostgreSQL is first tried pipelined; only
+ * when that fails is it run again this way. */
 static void *writer_main(void *arg)
 {
     struct xt_store *s = arg;
