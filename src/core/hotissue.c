@@ -39,37 +39,42 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The 3-gram hashes of text in order (repeats kept), written over cp,
+ * which has room for max_chars code points; returns how many. */
+static size_t shingle_hashes(const char *text, size_t max_chars, uint32_t *cp)
+{
+    size_t m = xt_classify_normalise(text ? text : "", text ? strlen(text) : 0, cp, max_chars);
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++)
+        if (keep(cp[i]))
+            cp[k++] = cp[i];
+    if (k == 0)
+        return 0;
+    size_t cnt = k >= 3 ? k - 2 : 1;
+    /* In place: hash i reads cp[i..i+2], which no earlier hash overwrote. */
+    for (size_t i = 0; i < cnt; i++) {
+        uint32_t h = 0x9747b28cu;
+        for (size_t j = i; j < i + 3 && j < k; j++)
+            h = mix32(h ^ cp[j]) + 0x9e3779b9u;
+        cp[i] = h;
+    }
+    return cnt;
+}
+
 int xt_shingles(const char *text, size_t max_chars, uint32_t **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
     if (max_chars == 0)
         max_chars = 400;
-    uint32_t *cp = malloc(max_chars * sizeof(uint32_t));
-    if (!cp)
+    uint32_t *s = malloc(max_chars * sizeof(uint32_t));
+    if (!s)
         return XT_ENOMEM;
-    size_t m = xt_classify_normalise(text ? text : "", text ? strlen(text) : 0, cp, max_chars);
-    size_t k = 0;
-    for (size_t i = 0; i < m; i++)
-        if (keep(cp[i]))
-            cp[k++] = cp[i];
-    if (k == 0) {
-        free(cp);
+    size_t cnt = shingle_hashes(text, max_chars, s);
+    if (cnt == 0) {
+        free(s);
         return 0;
     }
-    size_t cnt = k >= 3 ? k - 2 : 1;
-    uint32_t *s = malloc(cnt * sizeof(uint32_t));
-    if (!s) {
-        free(cp);
-        return XT_ENOMEM;
-    }
-    for (size_t i = 0; i < cnt; i++) {
-        uint32_t h = 0x9747b28cu;
-        for (size_t j = i; j < i + 3 && j < k; j++)
-            h = mix32(h ^ cp[j]) + 0x9e3779b9u;
-        s[i] = h;
-    }
-    free(cp);
     qsort(s, cnt, sizeof(uint32_t), cmp_u32);
     size_t u = 0;
     for (size_t i = 0; i < cnt; i++)
@@ -156,13 +161,18 @@ void xt_text_signature_of(const uint32_t *shingles, size_t n, char out[XT_TEXT_S
 
 int xt_text_signature(const char *text, size_t max_chars, char out[XT_TEXT_SIG_HEX + 1])
 {
-    uint32_t *s = NULL;
-    size_t n = 0;
+    /* MinHash needs neither order nor distinct values: the hashes are
+     * taken as they come, without sorting (the intake path). */
+    uint32_t stack[512];
     *out = 0;
-    if (xt_shingles(text, max_chars, &s, &n))
+    if (max_chars == 0)
+        max_chars = 400;
+    uint32_t *s = max_chars <= 512 ? stack : malloc(max_chars * sizeof(uint32_t));
+    if (!s)
         return XT_ENOMEM;
-    xt_text_signature_of(s, n, out);
-    free(s);
+    xt_text_signature_of(s, shingle_hashes(text, max_chars, s), out);
+    if (s != stack)
+        free(s);
     return 0;
 }
 

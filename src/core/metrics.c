@@ -80,6 +80,8 @@ static int cmp_rank(const void *pa, const void *pb)
 
 void xt_rates_rank(struct xt_rates *rates, size_t n, int *rank)
 {
+    if (n == 0)
+        return; /* rates may be NULL then, which qsort does not take */
     qsort(rates, n, sizeof(*rates), cmp_rank);
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && !isnan(rates[i].composite) &&

@@ -127,10 +127,12 @@ static const char SQL_NEAR[] =
     " AND state IN (0, 1, 2, 5) AND created_at >= ?2 AND number <> ?3 ORDER BY id DESC LIMIT ?4";
 static const char SQL_TEXT[] = "SELECT text FROM tickets WHERE number = ?1";
 /* SQLite: the row of a cached candidate (dupcache.c), in SQL_NEAR's
- * columns, if it is still open, recent and not the ticket itself. */
+ * columns, if it is still open, recent and not the ticket itself ("IN"
+ * would build a temporary table at each run there). */
 static const char SQL_NEAR_ROW[] =
     "SELECT number, text_sig, grid, lat, lon, state, CASE WHEN text_sig IS NULL THEN text END,"
-    " lead, handler, cohandlers, creator_id FROM tickets WHERE id = ?1 AND state IN (0, 1, 2, 5)"
+    " lead, handler, cohandlers, creator_id FROM tickets WHERE id = ?1"
+    " AND (state BETWEEN 0 AND 2 OR state = 5)"
     " AND created_at >= ?2 AND number <> ?3";
 
 /* A candidate is compared exactly only when at least this many of the 64
@@ -294,12 +296,15 @@ static int scan_cached(struct xt_store *s, struct xt_conn *c, const struct xt_ac
     char village[16];
     snprintf(village, sizeof(village), "%.12s", t->grid);
     int64_t since = t->created_at - (int64_t)XT_DUP_DAYS * 86400;
-    struct xt_dupcache_hit *hits = malloc(XT_DUP_SCAN * sizeof(*hits));
-    struct xt_ticket *v = malloc(sizeof(*v));
+    /* On the stack: at every intake, where heap blocks this large cost
+     * more than their use (glibc consolidates its small free blocks). */
+    struct xt_dupcache_hit hits[XT_DUP_SCAN];
+    struct xt_ticket v[1];
     struct xt_stmt *row = xt_conn_stmt(c, SQL_NEAR_ROW);
-    int nh = 0, rc = !hits || !v ? XT_ENOMEM : !row ? XT_EIO : 0;
+    int nh = 0, rc = !row ? XT_EIO : 0;
     if (!rc)
-        rc = xt_dupcache_candidates(s->dupcache, c, village, since, sig, DUP_MIN_AGREE, hits, &nh);
+        rc = xt_dupcache_candidates(s->dupcache, c, village, since, t->id, sig, DUP_MIN_AGREE,
+                                    hits, &nh);
     for (int i = 0; !rc && i < nh && *ncand < XT_DUP_SCAN; i++) {
         xt_bind_int(row, 1, hits[i].id);
         xt_bind_int(row, 2, since);
@@ -311,8 +316,6 @@ static int scan_cached(struct xt_store *s, struct xt_conn *c, const struct xt_ac
             rc = XT_EIO;
         xt_reset(row);
     }
-    free(hits);
-    free(v);
     return rc;
 }
 
@@ -361,12 +364,11 @@ int xt_store_ticket_duplicates(struct xt_store *s, const struct xt_actor *actor,
         free(m.a);
         return 0; /* no shingles: nothing to compare */
     }
-    struct candidate *cand = calloc(XT_DUP_SCAN, sizeof(*cand));
-    struct xt_conn *c = cand ? xt_store_lookup_reader(s) : NULL;
+    struct candidate cand[XT_DUP_SCAN]; /* the first ncand set by consider() */
+    struct xt_conn *c = xt_store_lookup_reader(s);
     if (!c) {
-        free(cand);
         free(m.a);
-        return xt_error_set(err, cand ? XT_EIO : XT_ENOMEM, "", "storage unavailable");
+        return xt_error_set(err, XT_EIO, "", "storage unavailable");
     }
     int ncand = 0;
     int rc = s->dupcache ? scan_cached(s, c, actor, t, &m, sig, cand, &ncand)
@@ -387,7 +389,8 @@ int xt_store_ticket_duplicates(struct xt_store *s, const struct xt_actor *actor,
                 break;
             struct xt_duplicate *d = &out[(*n)++];
             memset(d, 0, sizeof(*d));
-            snprintf(d->number, sizeof(d->number), "%s", k->number);
+            _Static_assert(sizeof(d->number) == sizeof(k->number), "number sizes");
+            memcpy(d->number, k->number, sizeof(d->number));
             d->text = k->text;
             k->text = NULL;
             d->similarity = k->sim;
@@ -398,7 +401,6 @@ int xt_store_ticket_duplicates(struct xt_store *s, const struct xt_actor *actor,
     }
     for (int i = 0; i < ncand; i++)
         free(cand[i].text);
-    free(cand);
     free(m.a);
     if (rc)
         return xt_error_set(err, rc, "", "cannot look for duplicates");

@@ -3,6 +3,7 @@
 #define XT_STORE_INT_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <sqlite3.h>
 
 #include "lib/buf.h"
@@ -33,7 +34,9 @@ struct xt_job {
     int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg);
     void *arg;
     int rc;
-    int done;
+    /* A waited-for job is posted when done: each waiter wakes alone, not
+     * every waiting request thread at each commit. */
+    sem_t done;
     /* A detached job is not waited for: the writer frees arg with
      * free_arg, and the job itself, once committed. */
     void (*free_arg)(void *arg);
@@ -42,6 +45,9 @@ struct xt_job {
      * run but what it writes to the database and to arg's outputs. The
      * writer pipelines batches of such jobs on PostgreSQL. */
     int replayable;
+    /* Called by the writer, when not NULL, once the job's batch is
+     * committed and before its waiter wakes (xt_store_write_then). */
+    void (*committed)(struct xt_store *s, void *arg);
     struct xt_job *next;
 };
 
@@ -56,7 +62,6 @@ struct xt_store {
     pthread_t writer_thread;
     pthread_mutex_t qlock;
     pthread_cond_t qcond;   /* jobs queued, or stop */
-    pthread_cond_t dcond;   /* jobs done */
     struct xt_job *qhead, *qtail;
     int stopping;
     long commits, jobs_done;
@@ -69,6 +74,7 @@ struct xt_store {
      * above re-plan each execution for report queries' sake. */
     struct xt_conn *lookups;
     struct xt_dupcache *dupcache; /* SQLite only, else NULL */
+    int64_t data_version;         /* the writer's PRAGMA data_version (SQLite) */
     /* The read replica (a PostgreSQL hot standby) for reports: "replica =
      * URL" in xietong.conf, "" when none. Its connections are pooled apart
      * (under plock); after a failure it is left alone until retry_at. */
@@ -112,13 +118,17 @@ struct xt_name_entry {
     int level;
 };
 /* The signatures of each village's recent open tickets, in memory, for
- * the duplicate check at intake on SQLite (dupcache.c): a check reads only
- * the village's tickets stored since the last one, instead of its 100 most
- * recent open ones. Ids grow in commit order on SQLite (one writer at a
- * time), so "newer than the last id read" misses none; on PostgreSQL
- * servers draw ids ahead and commit out of order, so it is not used there.
- * A village holds its XT_DUP_SCAN most recent tickets seen open; one
- * closed since is dropped when its row is read. */
+ * the duplicate check at intake on SQLite (dupcache.c). A village is
+ * loaded once (by tickets_grid); after that the cache learns of new
+ * tickets from this server's writer as it commits them, and, when someone
+ * else may have written (another server or the CLI on the same file, seen
+ * by the writer; or the writer has not looked for 10 ms), by reading the
+ * tickets stored since the last one it knows, in the table's order. Ids
+ * grow in commit order on SQLite (one writer at a time), so "newer than
+ * the last id known" misses none; on PostgreSQL servers draw ids ahead
+ * and commit out of order, so it is not used there. A village holds its
+ * XT_DUP_SCAN most recent tickets seen open; one closed since is dropped
+ * when its row is read. */
 struct xt_dupcache;
 struct xt_dupcache_hit {
     int64_t id;
@@ -126,11 +136,25 @@ struct xt_dupcache_hit {
 };
 struct xt_dupcache *xt_dupcache_new(void);
 void xt_dupcache_free(struct xt_dupcache *d);
+/* The writer, in a batch's transaction: whether another connection (a
+ * second server, the CLI) committed since its last batch. From then on
+ * for a while, and when the writer has not looked lately, a check reads
+ * the tickets stored since the last look from the database; otherwise
+ * the tickets this server stores are all there is to add, and the writer
+ * adds them (xt_dupcache_stored) before answering. */
+void xt_dupcache_batch(struct xt_dupcache *d, bool foreign);
+/* A ticket this server's writer committed: its id, village (first 12
+ * digits of its unit), creation time, whether open, and signature ("" or
+ * NULL: none). Taken only when it is the next id after the last one seen;
+ * otherwise the next check reads the database. */
+void xt_dupcache_stored(struct xt_dupcache *d, int64_t id, const char *grid, int64_t created_at,
+                        bool open, const char *sig);
 /* The village's cached tickets created at or after since whose signature
  * agrees with sig in at least min_agree bins (and those without one),
- * newest first, into out (room for XT_DUP_SCAN). */
+ * newest first, into out (room for XT_DUP_SCAN); never the ticket self
+ * (its own id: it agrees with itself in every bin). */
 int xt_dupcache_candidates(struct xt_dupcache *d, struct xt_conn *c, const char *village,
-                           int64_t since, const char *sig, int min_agree,
+                           int64_t since, int64_t self, const char *sig, int min_agree,
                            struct xt_dupcache_hit *out, int *n);
 
 /* A ticket's co-handlers from their stored form "unit:report_by:reported_at;...". */
@@ -174,6 +198,11 @@ int xt_store_write(struct xt_store *s, int (*fn)(struct xt_store *s, struct xt_c
 int xt_store_write_replayable(struct xt_store *s,
                               int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg),
                               void *arg);
+/* xt_store_write_replayable, and committed(s, arg) in the writer once the
+ * batch is committed, if fn succeeded. */
+int xt_store_write_then(struct xt_store *s,
+                        int (*fn)(struct xt_store *s, struct xt_conn *c, void *arg), void *arg,
+                        void (*committed)(struct xt_store *s, void *arg));
 
 /* Append an audit row in the current write transaction (writer only). */
 int xt_audit_append(struct xt_store *s, struct xt_conn *c, const struct xt_actor *actor,

@@ -294,9 +294,9 @@ static const char SQL_INSERT[] =
     " suggested_handler, suggested_confidence, contact_name_masked, contact_phone_masked,"
     " text_sig)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16, ?17,"
-    " NULL, 0, 0, 0, 0, 0, 0, 0, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28)"
-    " RETURNING id";
-/* On PostgreSQL the id is given (next_id) and nothing returned. */
+    " NULL, 0, 0, 0, 0, 0, 0, 0, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28)";
+/* The new row's id: SQLite's last rowid (RETURNING would cost a temporary
+ * table per insert); on PostgreSQL it is given (next_id). */
 static const char SQL_INSERT_PG[] =
     "INSERT INTO tickets(number, state, type, channel, urgent, category, text, address, lat,"
     " lon, grid, lead, handler, created_at, updated_at, replied_at, result, reply, resolved,"
@@ -427,13 +427,10 @@ static int create_insert(struct xt_store *s, struct xt_conn *c, struct create_jo
         xt_bind_int(st, 27, id);
     xt_bind_text(st, 28, *j->text_sig ? j->text_sig : NULL);
     int rc = xt_step(st);
-    if (rc == 1 && !pg)
-        t->id = xt_col_int(st, 0);
     xt_reset(st);
-    if (rc != (pg ? 0 : 1))
+    if (rc != 0)
         return XT_EIO;
-    if (pg)
-        t->id = id;
+    t->id = pg ? id : xt_conn_last_rowid(c);
     return 0;
 }
 
@@ -482,6 +479,19 @@ static int create_job(struct xt_store *s, struct xt_conn *c, void *arg)
     if ((rc = xt_audit_append(s, c, j->actor, "ticket.create", t->number, t->grid, j->now)))
         return rc;
     return j->extra ? j->extra(s, c, t, j->extra_arg) : 0;
+}
+
+/* After the commit (writer): the new ticket to the duplicate cache, so
+ * that checks need not read it back (SQLite). */
+static void create_stored(struct xt_store *s, void *arg)
+{
+    struct create_job *j = arg;
+    const struct xt_ticket *t = j->t;
+    if (!s->dupcache || *j->replay)
+        return; /* a repeat inserted nothing */
+    bool open = t->state == XT_ST_RECEIVED || t->state == XT_ST_DISPATCHED ||
+                t->state == XT_ST_SIGNED || t->state == XT_ST_RETURNED;
+    xt_dupcache_stored(s->dupcache, t->id, t->grid, t->created_at, open, j->text_sig);
 }
 
 static void normalise_phone(const char *in, char *out, size_t outsz)
@@ -617,7 +627,7 @@ int xt_store_ticket_create_ex(struct xt_store *s, const struct xt_actor *actor,
         .extra = extra,
         .extra_arg = extra_arg,
     };
-    rc = xt_store_write_replayable(s, create_job, &j);
+    rc = xt_store_write_then(s, create_job, &j, create_stored);
     free(name_sealed);
     free(phone_sealed);
     if (rc) {
@@ -1051,16 +1061,20 @@ struct sweep_job {
 static int sweep_job(struct xt_store *s, struct xt_conn *c, void *arg)
 {
     struct sweep_job *j = arg;
-    struct xt_stmt *st = xt_conn_stmt(
-        c, /* Two branches, each matching a partial index of migration 4, so
-            * the sweep reads only overdue tickets, not every open one. */
-        "SELECT number FROM ("
-        " SELECT id, number FROM tickets WHERE state IN (0, 1, 2, 5) AND escalated = 0"
-        "  AND resolve_by < CAST(?1 AS BIGINT)"
-        " UNION"
-        " SELECT id, number FROM tickets WHERE state = 1 AND signed_at IS NULL AND escalated = 0"
-        "  AND sign_by < CAST(?1 AS BIGINT)"
-        ") AS due ORDER BY id LIMIT 1000");
+    /* Two branches, each matching a partial index of migration 4 (the
+     * first as SQLite's migration 10 words it), so the sweep reads only
+     * overdue tickets, not every open one. */
+#define SWEEP_SQL(OPEN)                                                                            \
+    "SELECT number FROM ("                                                                         \
+    " SELECT id, number FROM tickets WHERE " OPEN " AND escalated = 0"                             \
+    "  AND resolve_by < CAST(?1 AS BIGINT)"                                                        \
+    " UNION"                                                                                       \
+    " SELECT id, number FROM tickets WHERE state = 1 AND signed_at IS NULL AND escalated = 0"     \
+    "  AND sign_by < CAST(?1 AS BIGINT)"                                                           \
+    ") AS due ORDER BY id LIMIT 1000"
+    struct xt_stmt *st = xt_conn_stmt2(c, SWEEP_SQL("(state BETWEEN 0 AND 2 OR state = 5)"),
+                                       SWEEP_SQL("state IN (0, 1, 2, 5)"));
+#undef SWEEP_SQL
     if (!st)
         return XT_EIO;
     xt_bind_int(st, 1, j->now);

@@ -85,6 +85,34 @@ static void test_signature(void **state)
     assert_true(total / pairs < 0.08);
 }
 
+/* The intake signature (hashes taken unsorted, repeats kept) is the
+ * signature of the sorted distinct shingles, whatever the text's length
+ * and repeats, and with a read limit above the stack buffer. */
+static void test_signature_of_text_equals_of_shingles(void **state)
+{
+    (void)state;
+    char big[4096] = "";
+    for (int i = 0; i < 60; i++)
+        snprintf(big + strlen(big), sizeof(big) - strlen(big), "路灯坏了%d天，", i);
+    const char *const TEXTS[] = {
+        "小区路灯坏了两个月，晚上很黑", "路灯坏了路灯坏了路灯坏了路灯坏了", "哈哈哈哈哈哈哈哈",
+        "ab", "x", "Road 12 lamp BROKEN ｒｏａｄ １２", big,
+    };
+    static const size_t LIMITS[] = {0, 3, 400, 2000};
+    for (size_t i = 0; i < sizeof(TEXTS) / sizeof(*TEXTS); i++)
+        for (size_t l = 0; l < sizeof(LIMITS) / sizeof(*LIMITS); l++) {
+            char a[XT_TEXT_SIG_HEX + 1], b[XT_TEXT_SIG_HEX + 1];
+            uint32_t *sh = NULL;
+            size_t n = 0;
+            assert_int_equal(xt_text_signature(TEXTS[i], LIMITS[l], a), 0);
+            assert_int_equal(xt_shingles(TEXTS[i], LIMITS[l], &sh, &n), 0);
+            xt_text_signature_of(sh, n, b);
+            free(sh);
+            assert_string_equal(a, b);
+            assert_int_equal((int)strlen(a), n ? XT_TEXT_SIG_HEX : 0);
+        }
+}
+
 static const char *const THEMES[] = {
     "五矿万境小区业主反映开发商延期交房并且房屋质量问题严重",
     "幸福路与建设路交叉口红绿灯坏了三天交通混乱",
@@ -189,6 +217,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jaccard),
         cmocka_unit_test(test_signature),
+        cmocka_unit_test(test_signature_of_text_equals_of_shingles),
         cmocka_unit_test(test_clusters_near_duplicates),
         cmocka_unit_test(test_empty_period),
     };

@@ -1085,6 +1085,179 @@ static void test_duplicates_busy_village(void **state)
     xt_ticket_release(&t);
 }
 
+/* A ticket filed through store s at unit, as an operator. */
+static void file_at(struct xt_store *s, const struct xt_actor *a, const char *unit,
+                    const char *text, int64_t now, struct xt_ticket *out)
+{
+    xt_ticket_init(out);
+    out->type = XT_TYPE_HELP;
+    out->channel = XT_CHANNEL_HOTLINE;
+    snprintf(out->category, sizeof(out->category), "C01");
+    out->text = strdup(text);
+    assert_non_null(out->text);
+    snprintf(out->grid, sizeof(out->grid), "%s", unit);
+    struct xt_error err;
+    ok(xt_store_ticket_create(s, a, out, NULL, NULL, NULL, now, &err), &err, "create");
+}
+
+/* Whether the duplicate check of t through s offers number. */
+static bool offers(struct xt_store *s, const struct xt_actor *a, const struct xt_ticket *t,
+                   const char *number)
+{
+    struct xt_duplicate d[XT_DUP_MAX];
+    int n = 0;
+    struct xt_error err;
+    ok(xt_store_ticket_duplicates(s, a, t, d, &n, &err), &err, "duplicates");
+    bool found = false;
+    for (int i = 0; i < n; i++)
+        found |= strcmp(d[i].number, number) == 0;
+    xt_duplicates_release(d, n);
+    return found;
+}
+
+/* Two servers on one database: tickets the other one stored after this
+ * one last looked (in a village it has looked at, and in one it has not)
+ * are offered as duplicates, and so are its own; an unrelated text is
+ * not. */
+static void test_duplicates_across_servers(void **state)
+{
+    struct fx *f = *state;
+    struct xt_store *s2 = NULL;
+    struct xt_error err;
+    ok(xt_store_open(f->dir, &s2, &err), &err, "open a second store");
+    int64_t now = at(2024, 5, 8, 9, 0);
+    const char *lamp = "村委会门前的路灯一到晚上就忽明忽暗，已经半个月了，请派人检修";
+    const char *well = "组里的饮水井水泵坏了，三十多户人家吃水困难，希望尽快修好水泵";
+    const char *road = "去镇上的砂石路被大车压出很多深坑，雨后积水，摩托车经常摔倒";
+    const char *other = "622921100002"; /* a village no check has looked at yet */
+    struct xt_ticket a, b, c, d, e, g, h;
+    file_at(f->s, &f->op, GRID, lamp, now, &a);
+    file_at(f->s, &f->op, GRID, lamp, now + 60, &b);
+    assert_true(offers(f->s, &f->op, &b, a.number)); /* this store has seen the village */
+    file_at(s2, &f->op, GRID, well, now + 120, &c);
+    file_at(s2, &f->op, other, road, now + 180, &e);
+    file_at(f->s, &f->op, GRID, well, now + 240, &d);
+    assert_true(offers(f->s, &f->op, &d, c.number));
+    assert_false(offers(f->s, &f->op, &d, a.number));
+    file_at(f->s, &f->op, other, road, now + 300, &g);
+    assert_true(offers(f->s, &f->op, &g, e.number));
+    file_at(s2, &f->op, GRID, lamp, now + 360, &h);
+    assert_true(offers(f->s, &f->op, &h, a.number));
+    assert_true(offers(s2, &f->op, &h, b.number));
+    xt_ticket_release(&a);
+    xt_ticket_release(&b);
+    xt_ticket_release(&c);
+    xt_ticket_release(&d);
+    xt_ticket_release(&e);
+    xt_ticket_release(&g);
+    xt_ticket_release(&h);
+    xt_store_close(s2);
+
+}
+
+/* A ticket like one stored, checked but not stored itself (no id). */
+static void unstored(const char *text, int64_t now, struct xt_ticket *t)
+{
+    xt_ticket_init(t);
+    t->type = XT_TYPE_HELP;
+    t->text = strdup(text);
+    assert_non_null(t->text);
+    snprintf(t->grid, sizeof(t->grid), GRID);
+    t->created_at = now;
+}
+
+/* On SQLite a server adds the tickets it stores to its duplicate cache
+ * itself and reads the database only when someone else may have written:
+ * when its writer has not looked lately (it trusts a look for 10 ms), and
+ * for a while once its writer has seen another connection's commit. So
+ * another server's ticket is offered at once in both cases. */
+static void test_duplicates_other_server_at_once(void **state)
+{
+    struct fx *f = *state;
+    struct xt_store *s2 = NULL;
+    struct xt_error err;
+    ok(xt_store_open(f->dir, &s2, &err), &err, "open a second store");
+    int64_t now = at(2024, 6, 12, 9, 0);
+    const char *pipe = "楼道里的自来水管爆裂了，水流得满地都是，楼下住户家里也渗水了";
+    const char *noise = "小区旁边的工地每天夜里十二点以后还在施工，噪音很大，老人孩子睡不好觉";
+    const char *dogs = "村里有几条流浪狗经常追咬路人，已经有小学生被咬伤，请尽快处理";
+    struct xt_ticket a, b, x, z, y;
+    /* This store writes, then only the other one: this one, idle, reads
+     * the database once its writer's look is older than it trusts. */
+    file_at(f->s, &f->op, GRID, pipe, now, &a);
+    file_at(s2, &f->op, GRID, noise, now + 60, &x);
+    usleep(30 * 1000);
+    unstored(noise, now + 120, &y);
+    assert_true(offers(f->s, &f->op, &y, x.number));
+    xt_ticket_release(&y);
+    /* This store's next batch sees that another wrote: from then on its
+     * checks read the database, even right after its own commit. */
+    file_at(f->s, &f->op, GRID, pipe, now + 180, &b);
+    file_at(s2, &f->op, GRID, dogs, now + 240, &z);
+    unstored(dogs, now + 300, &y);
+    assert_true(offers(f->s, &f->op, &y, z.number));
+    xt_ticket_release(&y);
+    xt_ticket_release(&a);
+    xt_ticket_release(&b);
+    xt_ticket_release(&x);
+    xt_ticket_release(&z);
+    xt_store_close(s2);
+}
+
+/* The indexes every intake writes, each read by some query (migration
+ * 10): a random key costs a page of WAL per ticket, any other a page per
+ * commit. SQLite finds duplicates without the village index that
+ * PostgreSQL reads and lists tickets by the row id; nothing reads tickets
+ * by phone. */
+static void test_ticket_indexes(void **state)
+{
+    struct fx *f = *state;
+    char names[1024] = "";
+    if (xt_testdb_postgres()) {
+        assert_int_equal(xt_testdb_sql(f->dir,
+                                       "SELECT string_agg(indexname, ',' ORDER BY indexname)"
+                                       " FROM pg_indexes WHERE tablename = 'tickets'",
+                                       names, sizeof(names)),
+                         0);
+        assert_string_equal(names, "tickets_created,tickets_due_resolve,tickets_due_sign,"
+                                   "tickets_grid,tickets_handler,tickets_lead,tickets_number_key,"
+                                   "tickets_open_village,tickets_pkey,tickets_state");
+        assert_int_equal(xt_testdb_sql(f->dir,
+                                       "SELECT indexdef FROM pg_indexes"
+                                       " WHERE indexname = 'tickets_due_resolve'",
+                                       names, sizeof(names)),
+                         0);
+        assert_non_null(strstr(names, "resolve_by IS NOT NULL"));
+        return;
+    }
+    char path[128];
+    snprintf(path, sizeof(path), "%s/xietong.db", f->dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT group_concat(name, ',') FROM (SELECT name"
+                                        " FROM sqlite_master WHERE type = 'index'"
+                                        " AND tbl_name = 'tickets' ORDER BY name)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(names, sizeof(names), "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    /* The sweep's first branch, as tickets.c words it, may read the
+     * partial index (INDEXED BY fails to prepare otherwise). */
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT id FROM tickets INDEXED BY tickets_due_resolve"
+                                        " WHERE (state BETWEEN 0 AND 2 OR state = 5)"
+                                        " AND escalated = 0 AND resolve_by < CAST(?1 AS BIGINT)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    assert_string_equal(names, "sqlite_autoindex_tickets_1,tickets_created,tickets_due_resolve,"
+                               "tickets_due_sign,tickets_grid,tickets_state");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1102,6 +1275,9 @@ int main(void)
         cmocka_unit_test(test_audit_tamper),
         cmocka_unit_test(test_numbers_under_concurrency),
         cmocka_unit_test(test_duplicates_busy_village),
+        cmocka_unit_test(test_duplicates_across_servers),
+        cmocka_unit_test(test_duplicates_other_server_at_once),
+        cmocka_unit_test(test_ticket_indexes),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
