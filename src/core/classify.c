@@ -856,22 +856,26 @@ static inline bool any_above(const float *a, float f)
  * neighbour counts its cosine similarity squared, so a near copy counts
  * far more than a message that shares a few words. share is all zero when
  * no training message shares a filed n-gram. acc[n_docs rounded up to 16]
- * must be zero and is left zero. */
+ * must be zero; it is left as used. */
 static void knn_shares(const struct knn_index *ix, int knn, int k, const struct qterm *q,
                        size_t n, double inv, float *acc, double *share)
 {
-    /* The lists lie all over megabytes: ask for every cache line of every
-     * list first (a message's lists fit in the L2 cache), so the memory
+    /* The lists lie all over megabytes: while adding up one list, ask for
+     * the cache lines of the list PREFETCH_LISTS ahead, so the memory
      * waits overlap instead of coming one after another. */
-    for (size_t i = 0; i < n; i++) {
-        const char *a = (const char *)(ix->post + q[i].start);
-        const char *e = (const char *)(ix->post + q[i].end);
-        for (a = (const char *)((uintptr_t)a & ~(uintptr_t)63); a < e; a += 64)
-            __builtin_prefetch(a);
-    }
-    for (size_t i = 0; i < n; i++) {
-        float v = q[i].v;
-        for (const struct posting *p = ix->post + q[i].start, *end = ix->post + q[i].end;
+    enum { PREFETCH_LISTS = 6 };
+    for (size_t i = 0; i < n + PREFETCH_LISTS; i++) {
+        if (i < n) {
+            const char *a = (const char *)(ix->post + q[i].start);
+            const char *e = (const char *)(ix->post + q[i].end);
+            for (a = (const char *)((uintptr_t)a & ~(uintptr_t)63); a < e; a += 64)
+                __builtin_prefetch(a);
+        }
+        if (i < PREFETCH_LISTS)
+            continue;
+        size_t j = i - PREFETCH_LISTS;
+        float v = q[j].v;
+        for (const struct posting *p = ix->post + q[j].start, *end = ix->post + q[j].end;
              p < end; p++)
             acc[p->doc] += v * (float)p->v;
     }
@@ -898,7 +902,6 @@ static void knn_shares(const struct knn_index *ix, int knn, int k, const struct 
                 floor = best[m - 1];
         }
     }
-    memset(acc, 0, nd * sizeof(float));
     double sum = 0;
     for (int c = 0; c < k; c++)
         share[c] = 0;
