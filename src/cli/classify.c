@@ -482,10 +482,10 @@ static int cmd_train(const struct xt_opts *o)
     char kn[160];
     describe_knn(&p, kn, sizeof(kn));
     printf("trained on %zu messages (%zu from '%s', %zu operator overrides), %d labels,"
-           " n-grams 1-%d, 2^%d buckets, C %.2f, NBSVM %.2f, %s, calibration scale %.3f:"
-           " %.2f s\n",
+           " n-grams 1-%d, 2^%d buckets, C %.2f, NBSVM %.2f, plain SVM share %.2f, %s,"
+           " calibration scale %.3f: %.2f s\n",
            r.n, from_csv, data, r.n - from_csv, l.n_names, p.ngram_max, p.hash_bits, p.c,
-           p.nb_alpha, kn, xt_classifier_scale(m), secs);
+           p.nb_alpha, p.nb_alpha > 0 ? p.mix : 1.0, kn, xt_classifier_scale(m), secs);
     for (int i = 0; i < l.n_names; i++)
         printf("  %-24s -> %s\n", l.names[i], *codes[i] ? codes[i] : "(no category)");
     printf("model '%s' (%zu bytes)\n", outp, b.len);
@@ -646,9 +646,9 @@ static int cmd_eval(const struct xt_opts *o)
     char kn[160];
     describe_knn(&p, kn, sizeof(kn));
     printf("stratified %ld-fold cross-validation of '%s' (seed %llu, n-grams 1-%d, 2^%d"
-           " buckets, C %.2f, NBSVM %.2f, %s): %.2f s\n",
-           k, data, (unsigned long long)p.seed, p.ngram_max, p.hash_bits, p.c, p.nb_alpha, kn,
-           seconds_since(&t0));
+           " buckets, C %.2f, NBSVM %.2f, plain SVM share %.2f, %s): %.2f s\n",
+           k, data, (unsigned long long)p.seed, p.ngram_max, p.hash_bits, p.c, p.nb_alpha,
+           p.nb_alpha > 0 ? p.mix : 1.0, kn, seconds_since(&t0));
     print_eval(&e, l.names);
     if (mfp) {
         rc = write_margins(mfp, &e, fold, l.label, l.names, r.n);

@@ -423,7 +423,7 @@ void xt_classify_params_init(struct xt_classify_params *p)
     p->knn_weight = 1.0;
     p->knn_df = 0.08;
     p->knn_gate = 0.3;
-    p->knn_terms = 128;
+    p->knn_terms = 96;
 }
 
 static uint64_t splitmix(uint64_t *s)

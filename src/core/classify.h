@@ -49,16 +49,16 @@
  *   training margins: about one message in five), the 10 training
  *   messages most similar to it (cosine of tf-idf over the n-grams found
  *   in at most knn_df = 8 % of the training messages, searched through an
- *   inverted index with the message's knn_terms = 128 heaviest n-grams)
+ *   inverted index with the message's knn_terms = 96 heaviest n-grams)
  *   each add their similarity squared to their label; the labels' shares
  *   of that total, times knn_weight = 1, are added to the margins in units
  *   of their spread. A linear model must generalise; many requests are
  *   near copies of earlier ones (the same estate, the same road), and
  *   their neighbours' labels say more than the margins. With the plain SVM
  *   blended in (mix 0.3, free at prediction), mean macro-F1 over 5 seeds
- *   0.917 -> 0.921; the gate keeps prediction above 50,000 messages per
- *   second. See docs/CLASSIFIER.md for the settings measured and their
- *   cost. The request-type model is trained without (--knn 0).
+ *   0.9171 -> 0.9206; the gate holds the cost to about a quarter of a
+ *   prediction's. See docs/CLASSIFIER.md for the settings measured and
+ *   their cost. The request-type model is trained without (--knn 0).
  * - Confidence is a softmax over the scores times a scale fitted (by
  *   minimising the log loss) on out-of-fold scores of a k-fold run at
  *   training, so that "0.9" means right about nine times in ten.
@@ -126,7 +126,7 @@ struct xt_classify_params {
                             margins are closer than this, in units of their
                             spread; 0 always; default 0.3 */
     int knn_terms;       /* the message's filed n-grams searched: the
-                            heaviest this many (0..4096); 0 all; default 128 */
+                            heaviest this many (0..4096); 0 all; default 96 */
 };
 
 void xt_classify_params_init(struct xt_classify_params *p);
