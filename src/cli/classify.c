@@ -233,6 +233,24 @@ static int opt_range(const struct xt_opts *o, const char *name, double lo, doubl
     return 0;
 }
 
+/* --name as a whole number in lo..hi into *out (left as it is when
+ * absent); 0, or 2 after saying what is wrong. */
+static int opt_int(const struct xt_opts *o, const char *name, long lo, long hi, long *out)
+{
+    const char *v = xt_opt(o, name, NULL);
+    if (!v)
+        return 0;
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (!*v || *end || x < lo || x > hi) {
+        fprintf(stderr, "xietong: classify: --%s: must be a whole number %ld..%ld\n", name, lo,
+                hi);
+        return 2;
+    }
+    *out = x;
+    return 0;
+}
+
 /* The neighbour settings in words, for the header of train and eval. */
 static void describe_knn(const struct xt_classify_params *p, char *out, size_t n)
 {
@@ -250,20 +268,11 @@ static int read_params(const struct xt_opts *o, struct xt_classify_params *p)
     xt_classify_params_init(p);
     char *end;
     const char *v;
-    if ((v = xt_opt(o, "ngram", NULL))) {
-        p->ngram_max = (int)strtol(v, &end, 10);
-        if (*end || p->ngram_max < 1 || p->ngram_max > 5) {
-            fprintf(stderr, "xietong: classify: --ngram: must be 1..5\n");
-            return 2;
-        }
-    }
-    if ((v = xt_opt(o, "hash-bits", NULL))) {
-        p->hash_bits = (int)strtol(v, &end, 10);
-        if (*end || p->hash_bits < 12 || p->hash_bits > 24) {
-            fprintf(stderr, "xietong: classify: --hash-bits: must be 12..24\n");
-            return 2;
-        }
-    }
+    long n = p->ngram_max, bits = p->hash_bits;
+    if (opt_int(o, "ngram", 1, 5, &n) || opt_int(o, "hash-bits", 12, 24, &bits))
+        return 2;
+    p->ngram_max = (int)n;
+    p->hash_bits = (int)bits;
     if ((v = xt_opt(o, "c", NULL))) {
         p->c = strtod(v, &end);
         if (*end || !(p->c > 0) || p->c > 1e4) {
@@ -271,14 +280,10 @@ static int read_params(const struct xt_opts *o, struct xt_classify_params *p)
             return 2;
         }
     }
-    if ((v = xt_opt(o, "max-chars", NULL))) {
-        long mc = strtol(v, &end, 10);
-        if (*end || mc < 16 || mc > 8192) {
-            fprintf(stderr, "xietong: classify: --max-chars: must be 16..8192\n");
-            return 2;
-        }
-        p->max_chars = (size_t)mc;
-    }
+    long mc = (long)p->max_chars;
+    if (opt_int(o, "max-chars", 16, 8192, &mc))
+        return 2;
+    p->max_chars = (size_t)mc;
     if (opt_range(o, "long-weight", 0, 10, &p->long_weight))
         return 2;
     if (opt_range(o, "title-weight", 0, 10, &p->title_weight))
@@ -287,28 +292,17 @@ static int read_params(const struct xt_opts *o, struct xt_classify_params *p)
         return 2;
     if (opt_range(o, "mix", 0, 1, &p->mix))
         return 2;
-    double knn = p->knn;
-    if (opt_range(o, "knn", 0, 50, &knn))
+    long knn = p->knn, terms = p->knn_terms;
+    if (opt_int(o, "knn", 0, 50, &knn) || opt_int(o, "knn-terms", 0, 4096, &terms))
         return 2;
-    if (knn != (int)knn) {
-        fprintf(stderr, "xietong: classify: --knn: must be a whole number 0..50\n");
-        return 2;
-    }
     p->knn = (int)knn;
+    p->knn_terms = (int)terms;
     if (opt_range(o, "knn-weight", 0, 10, &p->knn_weight))
         return 2;
     if (opt_range(o, "knn-df", 0.0001, 1, &p->knn_df))
         return 2;
     if (opt_range(o, "knn-gate", 0, 100, &p->knn_gate))
         return 2;
-    double terms = p->knn_terms;
-    if (opt_range(o, "knn-terms", 0, 4096, &terms))
-        return 2;
-    if (terms != (int)terms) {
-        fprintf(stderr, "xietong: classify: --knn-terms: must be a whole number 0..4096\n");
-        return 2;
-    }
-    p->knn_terms = (int)terms;
     if (xt_opt_flag(o, "no-title"))
         p->title = false;
     if (xt_opt_flag(o, "unbalanced"))
